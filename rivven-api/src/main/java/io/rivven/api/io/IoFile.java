@@ -1,0 +1,88 @@
+package io.rivven.api.io;
+
+import io.rivven.api.Stable;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+
+/**
+ * An open file of an {@link IoBackend}: what a log segment needs from storage.
+ *
+ * <p>Appends go to the end: the append position starts at the file's size when opened and
+ * advances with each {@link #append}; {@link #truncate} moves it back.
+ *
+ * <p>Thread safety: {@link #read}, {@link #transferTo}, {@link #size()} and {@link #sync} may be
+ * called from many threads at once and concurrently with one writer. The writing methods
+ * ({@link #append}, {@link #write}, {@link #truncate}) need external serialisation: one writer at
+ * a time. Bytes are visible to readers once the write call returns.
+ *
+ * <p>Durability: nothing written is durable before {@link #sync} returns. If sync fails the
+ * caller must assume written pages are lost and must not retry to hide it.
+ */
+@Stable
+public interface IoFile extends Closeable {
+
+    /** The file's path. */
+    Path path();
+
+    /** The current size in bytes (the append position). */
+    long size() throws IOException;
+
+    /**
+     * Writes all remaining bytes of {@code srcs}, in order, at the end of the file (gathering).
+     *
+     * @return the file position of the first byte written
+     */
+    long append(ByteBuffer... srcs) throws IOException;
+
+    /** Writes all remaining bytes of {@code src} at {@code position}; may extend the file. */
+    void write(ByteBuffer src, long position) throws IOException;
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes starting at {@code position}.
+     *
+     * @return the number of bytes read, or -1 if {@code position} is at or beyond the end
+     */
+    int read(ByteBuffer dst, long position) throws IOException;
+
+    /**
+     * Fills {@code dst} from {@code position}.
+     *
+     * @throws EOFException naming the file and positions if the file ends first
+     */
+    default void readFully(ByteBuffer dst, long position) throws IOException {
+        long p = position;
+        while (dst.hasRemaining()) {
+            int n = read(dst, p);
+            if (n < 0) {
+                throw new EOFException(path() + ": wanted " + dst.remaining() + " more bytes at position " + p
+                        + " but the file ends at " + size());
+            }
+            p += n;
+        }
+    }
+
+    /**
+     * Sends {@code count} bytes from {@code position} to {@code target} without copying them
+     * through the Java heap where the platform allows (sendfile).
+     *
+     * @return the number of bytes transferred; less than {@code count} only at end of file
+     */
+    long transferTo(long position, long count, WritableByteChannel target) throws IOException;
+
+    /**
+     * Makes every byte written so far durable. With {@code metadata} false only the data (and the
+     * size, when it changed) must reach the device, as fdatasync.
+     */
+    void sync(boolean metadata) throws IOException;
+
+    /** Cuts the file to {@code size} bytes (no-op when already smaller or equal) and moves the append position. */
+    void truncate(long size) throws IOException;
+
+    /** Closes the file; idempotent. */
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,4 @@
+/** Cross-module tests; the module holds no main code, only its tests (patched in by Surefire). */
+open module io.rivven.it {
+    requires io.rivven.core;
+}
