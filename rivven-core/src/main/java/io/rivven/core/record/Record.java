@@ -49,6 +49,11 @@ public final class Record {
         return new Record(System.currentTimeMillis(), Bytes.utf8(key), Bytes.utf8(value), NO_HEADERS);
     }
 
+    /** A record with a timestamp, key and value in UTF-8 (either may be null). */
+    public static Record of(long timestamp, String key, String value) {
+        return new Record(timestamp, Bytes.utf8(key), Bytes.utf8(value), NO_HEADERS);
+    }
+
     /** A record with a timestamp, key and value (either may be null, neither is copied). */
     public static Record of(long timestamp, byte[] key, byte[] value) {
         return new Record(timestamp, Bytes.readOnly(key), Bytes.readOnly(value), NO_HEADERS);
