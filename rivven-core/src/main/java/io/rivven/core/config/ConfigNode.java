@@ -229,7 +229,7 @@ final class ConfigNode {
                 }
                 double d = node.doubleValue();
                 if (Double.isInfinite(d) || Double.isNaN(d)) {
-                    throw error("number out of range, got " + node);
+                    throw error("number out of range, got " + d);
                 }
                 yield d;
             }
