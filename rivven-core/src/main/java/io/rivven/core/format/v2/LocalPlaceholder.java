@@ -1,5 +1,0 @@
-// LOCAL PLACEHOLDER (plugins worktree only, never committed).
-package io.rivven.core.format.v2;
-
-final class LocalPlaceholder {
-}
