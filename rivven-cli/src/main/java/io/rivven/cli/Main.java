@@ -4,6 +4,8 @@ import io.rivven.api.ConfigException;
 import io.rivven.api.codec.CodecException;
 import io.rivven.cli.command.ConfigCommand;
 import io.rivven.cli.command.PluginsCommand;
+import io.rivven.cli.support.CliContext;
+import io.rivven.cli.support.ContextHolder;
 import io.rivven.core.plugin.PluginLoadException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code rivven} command. Each subcommand is a class in {@code io.rivven.cli.command} that
- * reaches the shared {@link CliContext} through {@code @ParentCommand Main}; add one by listing it in
+ * reaches the shared {@link CliContext} through {@code @ParentCommand ContextHolder}; add one by listing it in
  * {@code subcommands} below.
  *
  * <p>Errors: one line {@code rivven: <message>} on stderr and exit code {@value #EXIT_FAILURE}
@@ -30,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "rivven", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Rivven: a plugin-based storage engine for event streaming.",
         subcommands = {PluginsCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Runnable, ContextHolder {
 
     /** Exit code of a failed command. */
     public static final int EXIT_FAILURE = 1;
@@ -49,7 +51,7 @@ public final class Main implements Runnable {
         this.context = context;
     }
 
-    /** The context commands run in. */
+    @Override
     public CliContext context() {
         return context;
     }

@@ -3,6 +3,7 @@ package io.rivven.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rivven.cli.support.CliContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

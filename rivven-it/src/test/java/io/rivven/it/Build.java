@@ -145,6 +145,10 @@ final class Build {
         return dist;
     }
 
+    /** The JVM flags ./rivven starts the CLI with (besides the module path and -Drivven.home). */
+    static final List<String> LAUNCH_FLAGS = List.of("--enable-native-access=ALL-UNNAMED,io.rivven.core",
+            "--sun-misc-unsafe-memory-access=allow", "--add-modules", "ALL-DEFAULT");
+
     /** The java launcher of the JDK running the tests. */
     static Path java() {
         return Path.of(System.getProperty("java.home"), "bin", "java");

@@ -52,9 +52,9 @@ class DistributionTest {
     /** The CLI as the launcher starts it. */
     Result rivven(String... args) throws IOException, InterruptedException {
         Path dist = Build.distribution();
-        List<String> cmd = new ArrayList<>(List.of(Build.java().toString(),
-                "--enable-native-access=ALL-UNNAMED,io.rivven.core", "--add-modules", "ALL-DEFAULT",
-                "-Drivven.home=" + dist, "--module-path", dist.resolve("lib").toString(),
+        List<String> cmd = new ArrayList<>(List.of(Build.java().toString()));
+        cmd.addAll(Build.LAUNCH_FLAGS);
+        cmd.addAll(List.of("-Drivven.home=" + dist, "--module-path", dist.resolve("lib").toString(),
                 "-m", "io.rivven.cli/io.rivven.cli.Main"));
         cmd.addAll(List.of(args));
         return run(cmd, Map.of());

@@ -22,10 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,9 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * plugins can carry different versions of one library.
  */
 class PluginFolderTest {
-
-    /** Issue 2's codecs with Kafka's ids. */
-    static final Map<String, Integer> CODECS = Map.of("gzip", 1, "snappy", 2, "lz4", 3, "zstd", 4);
 
     @TempDir
     Path tmp;
@@ -52,36 +46,28 @@ class PluginFolderTest {
     }
 
     @Test
-    void everyCodecLoadsFromItsFolderIntoItsOwnLayerAndRoundTrips() throws IOException {
+    void aPluginFolderLoadsIntoItsOwnLayerAndWorks() throws IOException {
+        // gzip needs no library; the other codecs are loaded the same way by PluginLayerTest in a clean JVM
+        // (this JVM has them on its module path already, and an automatic module cannot be loaded twice)
         Path dir = plugins();
-        for (String name : CODECS.keySet()) {
-            Build.copyFolder(Build.module("rivven-codec-" + name).pluginFolder(), dir.resolve("rivven-codec-" + name));
-        }
+        Path folder = Build.copyFolder(Build.module("rivven-codec-gzip").pluginFolder(), dir.resolve("rivven-codec-gzip"));
         Plugins plugins = load(dir);
-        Set<ModuleLayer> layers = new HashSet<>();
-        for (Map.Entry<String, Integer> e : CODECS.entrySet()) {
-            String name = e.getKey();
-            PluginInfo<CodecProvider> info = plugins.codecs().info(name).orElseThrow(
-                    () -> new AssertionError(name + " not loaded; found " + plugins.codecs().available()));
-            assertEquals(e.getValue(), info.codecId().getAsInt());
-            PluginSource source = info.source();
-            assertEquals(PluginSource.Kind.MODULE_LAYER, source.kind());
-            assertEquals("io.rivven.codec." + name, source.module());
-            assertEquals(dir.resolve("rivven-codec-" + name).toAbsolutePath(), source.folder());
-            assertTrue(source.jar().getFileName().toString().startsWith("rivven-codec-" + name), source.jar().toString());
-
-            Module module = info.provider().getClass().getModule();
-            ModuleLayer layer = module.getLayer();
-            assertNotSame(ModuleLayer.boot(), layer, name + " must not be in the boot layer");
-            assertEquals(PluginLoader.class.getModule().getLayer(), layer.parents().getFirst(),
-                    "the parent of a plugin layer is the layer of io.rivven.api");
-            assertTrue(layers.add(layer), name + " shares a layer");
-            for (Module m : layer.modules()) {
-                assertTrue(m.isNativeAccessEnabled(), m + " in " + name + "'s layer has no native access");
-            }
-            roundTrip(plugins.codecs().create(PluginSpec.of(name, "test")));
-            roundTrip(plugins.codecs().forId(e.getValue().byteValue()));
+        PluginInfo<CodecProvider> info = plugins.codecs().info("gzip").orElseThrow();
+        assertEquals(1, info.codecId().getAsInt());
+        PluginSource source = info.source();
+        assertEquals(PluginSource.Kind.MODULE_LAYER, source.kind());
+        assertEquals("io.rivven.codec.gzip", source.module());
+        assertEquals(folder.toAbsolutePath(), source.folder());
+        assertTrue(source.jar().getFileName().toString().startsWith("rivven-codec-gzip-"), source.jar().toString());
+        ModuleLayer layer = info.provider().getClass().getModule().getLayer();
+        assertNotSame(ModuleLayer.boot(), layer);
+        assertEquals(CodecProvider.class.getModule().getLayer(), layer.parents().getFirst(),
+                "the parent of a plugin layer is the layer of io.rivven.api");
+        for (Module m : layer.modules()) {
+            assertTrue(m.isNativeAccessEnabled(), m + " has no native access");
         }
+        roundTrip(plugins.codecs().create(PluginSpec.of("gzip", "test")));
+        roundTrip(plugins.codecs().forId((byte) 1));
         assertEquals("none", plugins.codecs().forId((byte) 0).name(), "core's built-in stays without the application");
     }
 

@@ -2,9 +2,9 @@ package io.rivven.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,9 +49,9 @@ final class TestPlugins {
                 args.add(f.toString());
             }
             JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-            StringWriter log = new StringWriter();
-            int rc = javac.getTask(log, null, null, args, null, null).call() ? 0 : 1;
-            assertTrue(rc == 0, "javac failed: " + log);
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            int rc = javac.run(null, log, log, args.toArray(String[]::new));
+            assertTrue(rc == 0, "javac failed: " + log.toString(StandardCharsets.UTF_8));
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,8 +1,8 @@
 package io.rivven.cli.command;
 
-import io.rivven.cli.CliContext;
-import io.rivven.cli.ConfigOption;
-import io.rivven.cli.Main;
+import io.rivven.cli.support.CliContext;
+import io.rivven.cli.support.ConfigOption;
+import io.rivven.cli.support.ContextHolder;
 import io.rivven.core.config.ConfigPrinter;
 import io.rivven.core.config.RivvenConfig;
 import io.rivven.core.plugin.Plugins;
@@ -20,7 +20,7 @@ import picocli.CommandLine.ParentCommand;
 public final class ConfigCommand implements Callable<Integer> {
 
     @ParentCommand
-    Main rivven;
+    ContextHolder rivven;
 
     @Mixin
     ConfigOption config;

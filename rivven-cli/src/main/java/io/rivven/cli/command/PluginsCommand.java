@@ -1,10 +1,10 @@
 package io.rivven.cli.command;
 
 import io.rivven.api.ConfigException;
-import io.rivven.cli.CliContext;
-import io.rivven.cli.ConfigOption;
-import io.rivven.cli.Main;
-import io.rivven.cli.Table;
+import io.rivven.cli.support.CliContext;
+import io.rivven.cli.support.ConfigOption;
+import io.rivven.cli.support.ContextHolder;
+import io.rivven.cli.support.Table;
 import io.rivven.core.config.ConfigValidator;
 import io.rivven.core.config.RivvenConfig;
 import io.rivven.core.plugin.PluginInfo;
@@ -26,7 +26,7 @@ import picocli.CommandLine.ParentCommand;
 public final class PluginsCommand implements Callable<Integer> {
 
     @ParentCommand
-    Main rivven;
+    ContextHolder rivven;
 
     @Mixin
     ConfigOption config;

@@ -47,7 +47,7 @@ public final class ConfigPrinter {
     }
 
     /** The effective config as a JSON tree with secrets masked. */
-    public static ObjectNode toTree(RivvenConfig config, Plugins plugins) {
+    static ObjectNode toTree(RivvenConfig config, Plugins plugins) {
         ObjectNode root = NODES.objectNode();
         root.put("dataDir", config.dataDir().toString());
         ArrayNode dirs = root.putArray("pluginDirs");
@@ -63,7 +63,7 @@ public final class ConfigPrinter {
     }
 
     /** One plugin object {@code {"type": …, …options}} with its secrets masked. */
-    public static ObjectNode spec(PluginSpec spec, Spi spi, Plugins plugins) {
+    static ObjectNode spec(PluginSpec spec, Spi spi, Plugins plugins) {
         Set<String> secrets = plugins == null ? null : plugins.registry(spi).find(spec.type()).isPresent()
                 ? plugins.secretKeys(spi, spec.type()) : null;
         ObjectNode node = NODES.objectNode();

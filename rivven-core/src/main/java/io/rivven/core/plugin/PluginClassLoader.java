@@ -10,9 +10,11 @@ import java.util.List;
 
 /**
  * The class loader of a plugin folder in classpath mode: the folder's jars first ("child first"),
- * so that a plugin's libraries win over same-named ones of the application, except for the JDK
- * and {@code io.rivven.api}, which always come from the parent so that the plugin implements the
- * very SPI types the engine uses.
+ * so that a plugin's libraries win over same-named ones of the application. Exceptions:
+ * {@code java.*} and {@code io.rivven.api.*} always come from the parent (the plugin must implement
+ * the very SPI types the engine uses), and packages the JDK may hold ({@code javax.*}, {@code jdk.*},
+ * {@code sun.*}, {@code com.sun.*}, {@code org.w3c.*}, {@code org.xml.*}) come from the parent when it
+ * has them.
  */
 final class PluginClassLoader extends URLClassLoader {
 
@@ -29,7 +31,8 @@ final class PluginClassLoader extends URLClassLoader {
         synchronized (getClassLoadingLock(name)) {
             Class<?> c = findLoadedClass(name);
             if (c == null) {
-                c = parentFirst(name) ? getParent().loadClass(name) : childFirst(name);
+                c = name.startsWith("java.") || name.startsWith("io.rivven.api.") ? getParent().loadClass(name)
+                        : jdkFirst(name) ? parentThenOwn(name) : ownThenParent(name);
             }
             if (resolve) {
                 resolveClass(c);
@@ -38,26 +41,38 @@ final class PluginClassLoader extends URLClassLoader {
         }
     }
 
-    private Class<?> childFirst(String name) throws ClassNotFoundException {
+    /** Packages the JDK may hold: the JDK's copy wins, the folder's is used only when the JDK has none. */
+    private static boolean jdkFirst(String name) {
+        return name.startsWith("javax.") || name.startsWith("jdk.") || name.startsWith("sun.") || name.startsWith("com.sun.")
+                || name.startsWith("org.w3c.") || name.startsWith("org.xml.");
+    }
+
+    private Class<?> parentThenOwn(String name) throws ClassNotFoundException {
         try {
-            return getPlatformClassLoader().loadClass(name);
-        } catch (ClassNotFoundException notJdk) {
-            try {
-                return findClass(name);
-            } catch (ClassNotFoundException notHere) {
-                return getParent().loadClass(name);
-            }
+            return getParent().loadClass(name);
+        } catch (ClassNotFoundException e) {
+            return findClass(name);
         }
     }
 
-    private static boolean parentFirst(String name) {
-        return name.startsWith("java.") || name.startsWith("io.rivven.api.");
+    private Class<?> ownThenParent(String name) throws ClassNotFoundException {
+        try {
+            return findClass(name);
+        } catch (ClassNotFoundException e) {
+            return getParent().loadClass(name);
+        }
     }
 
     @Override
     public URL getResource(String name) {
         URL url = findResource(name);
         return url != null ? url : super.getResource(name);
+    }
+
+    /** The folder's own resources only (public for the loader's META-INF/services scan). */
+    @Override
+    public Enumeration<URL> findResources(String name) throws IOException {
+        return super.findResources(name);
     }
 
     @Override

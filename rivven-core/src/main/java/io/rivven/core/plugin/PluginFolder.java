@@ -2,12 +2,14 @@ package io.rivven.core.plugin;
 
 import io.rivven.api.PluginProvider;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.lang.module.Configuration;
 import java.lang.module.FindException;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
 import java.lang.module.ResolutionException;
+import java.lang.reflect.InvocationTargetException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.ServiceConfigurationError;
@@ -118,7 +122,7 @@ final class PluginFolder {
         try {
             Configuration cf = parent.configuration().resolveAndBind(finder, ModuleFinder.of(), roots);
             controller = ModuleLayer.defineModulesWithOneLoader(cf, List.of(parent), PluginProvider.class.getClassLoader());
-        } catch (ResolutionException e) {
+        } catch (ResolutionException | FindException e) {
             throw new PluginLoadException(folder + ": its modules do not resolve: " + e.getMessage()
                     + "; the folder must hold the plugin's jar and every library it needs (a JDK module it needs must be "
                     + "added with --add-modules), or be loaded in classpath mode (" + PluginLoader.FOLDER_PROPERTIES
@@ -161,16 +165,63 @@ final class PluginFolder {
                 throw new PluginLoadException(jars.get(i) + ": not a valid jar location: " + e, e);
             }
         }
-        ClassLoader loader = new PluginClassLoader("rivven-plugin:" + folder.getFileName(), urls,
+        PluginClassLoader loader = new PluginClassLoader("rivven-plugin:" + folder.getFileName(), urls,
                 PluginProvider.class.getClassLoader());
+        // META-INF/services of the folder's own jars, read here rather than through ServiceLoader: a
+        // ServiceLoader over this loader would also see the application's providers and skip a provider
+        // class whose name the application already has, so a copy in the folder would go unnoticed.
         for (Spi spi : Spi.values()) {
-            register(spi, ServiceLoader.load(spi.type(), loader), t -> t.getClassLoader() == loader,
-                    PluginSource.Kind.CLASSPATH, into);
+            for (String className : serviceEntries(loader, spi)) {
+                Class<?> type;
+                try {
+                    type = Class.forName(className, false, loader);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    throw new PluginLoadException(folder + ": META-INF/services/" + spi.type().getName() + " names "
+                            + className + ", which cannot be loaded: " + e, e);
+                }
+                if (type.getClassLoader() != loader) {
+                    continue; // not the folder's own class
+                }
+                if (!spi.type().isAssignableFrom(type)) {
+                    throw new PluginLoadException(folder + ": " + className + " is listed in META-INF/services/"
+                            + spi.type().getName() + " but does not implement it");
+                }
+                PluginProvider provider;
+                try {
+                    provider = (PluginProvider) type.getConstructor().newInstance();
+                } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                    Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
+                    throw new PluginLoadException(folder + ": cannot create the " + spi.noun() + " provider " + className
+                            + " (it needs a public no-arg constructor): " + cause, e);
+                }
+                into.add(spi, provider, PluginSource.of(PluginSource.Kind.CLASSPATH, folder, type));
+            }
         }
     }
 
-    private <S> void register(Spi spi, ServiceLoader<S> services, Predicate<Class<?>> mine,
-                              PluginSource.Kind kind, Plugins.Builder into) {
+    private Set<String> serviceEntries(PluginClassLoader loader, Spi spi) {
+        Set<String> names = new LinkedHashSet<>();
+        try {
+            Enumeration<URL> files = loader.findResources("META-INF/services/" + spi.type().getName());
+            while (files.hasMoreElements()) {
+                URL url = files.nextElement();
+                try (InputStream in = url.openStream()) {
+                    for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
+                        String name = line.replaceAll("#.*", "").trim();
+                        if (!name.isEmpty()) {
+                            names.add(name);
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new PluginLoadException(folder + ": cannot read META-INF/services/" + spi.type().getName() + ": " + e, e);
+        }
+        return names;
+    }
+
+    private <S> void register(Spi spi, ServiceLoader<S> services, Predicate<Class<?>> mine, PluginSource.Kind kind,
+                              Plugins.Builder into) {
         try {
             services.stream().filter(p -> mine.test(p.type())).forEach(p -> {
                 Object provider = PluginLoader.instantiate(spi, p, folder.toString());

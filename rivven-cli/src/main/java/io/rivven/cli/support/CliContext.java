@@ -1,4 +1,4 @@
-package io.rivven.cli;
+package io.rivven.cli.support;
 
 import io.rivven.core.config.RivvenConfig;
 import io.rivven.core.plugin.PluginLoader;

@@ -1,4 +1,4 @@
-package io.rivven.cli;
+package io.rivven.cli.support;
 
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

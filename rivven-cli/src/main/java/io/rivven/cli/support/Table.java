@@ -1,4 +1,4 @@
-package io.rivven.cli;
+package io.rivven.cli.support;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
