@@ -6,6 +6,7 @@ import io.rivven.api.codec.Codec;
 import io.rivven.api.codec.CodecException;
 import io.rivven.api.codec.CodecProvider;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -26,8 +27,7 @@ public final class CodecRegistry extends PluginRegistry<CodecProvider> {
 
     private static final int IDS = CodecProvider.MAX_ID + 1;
 
-    @SuppressWarnings("unchecked")
-    private final PluginInfo<CodecProvider>[] byId = new PluginInfo[IDS];
+    private final List<PluginInfo<CodecProvider>> byId = new ArrayList<>(Collections.nCopies(IDS, null));
     private final AtomicReferenceArray<Codec> decoders = new AtomicReferenceArray<>(IDS);
 
     CodecRegistry(List<PluginInfo<CodecProvider>> plugins) {
@@ -39,20 +39,20 @@ public final class CodecRegistry extends PluginRegistry<CodecProvider> {
                         + CodecProvider.MAX_ID + " (0-4 are Kafka's, " + CodecProvider.FIRST_CUSTOM_ID + "-"
                         + CodecProvider.MAX_ID + " are free for third-party codecs)");
             }
-            PluginInfo<CodecProvider> previous = byId[id];
+            PluginInfo<CodecProvider> previous = byId.get(id);
             if (previous != null) {
                 throw new PluginLoadException("compression codecs '" + previous.name() + "' (" + previous.source().describe()
                         + ") and '" + info.name() + "' (" + info.source().describe() + ") both use codec id " + id
                         + "; ids are written into data and must be unique (" + CodecProvider.FIRST_CUSTOM_ID + "-"
                         + CodecProvider.MAX_ID + " are free for third-party codecs); remove one of them");
             }
-            byId[id] = info;
+            byId.set(id, info);
         }
     }
 
     /** The provider with codec id {@code id}, if installed. */
     public Optional<CodecProvider> providerForId(int id) {
-        return id < 0 || id >= IDS || byId[id] == null ? Optional.empty() : Optional.of(byId[id].provider());
+        return id < 0 || id >= IDS || byId.get(id) == null ? Optional.empty() : Optional.of(byId.get(id).provider());
     }
 
     /**
@@ -83,11 +83,11 @@ public final class CodecRegistry extends PluginRegistry<CodecProvider> {
     }
 
     private Codec createDecoder(byte id) {
-        if (id < 0 || id >= IDS || byId[id] == null) {
+        if (id < 0 || id >= IDS || byId.get(id) == null) {
             throw new CodecException("no compression codec with id " + id + "; installed: " + installedIds()
                     + "; " + PluginNotFoundException.FIX);
         }
-        PluginInfo<CodecProvider> info = byId[id];
+        PluginInfo<CodecProvider> info = byId.get(id);
         Codec codec;
         try {
             codec = info.provider().create(PluginConfig.empty("(decoder for codec id " + id + ")"));
@@ -105,8 +105,8 @@ public final class CodecRegistry extends PluginRegistry<CodecProvider> {
     private String installedIds() {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < IDS; i++) {
-            if (byId[i] != null) {
-                ids.add(i + " " + byId[i].name());
+            if (byId.get(i) != null) {
+                ids.add(i + " " + byId.get(i).name());
             }
         }
         return ids.isEmpty() ? "(none)" : String.join(", ", ids);

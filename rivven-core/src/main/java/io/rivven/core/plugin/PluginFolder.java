@@ -148,6 +148,7 @@ final class PluginFolder {
      * that flag (or, under {@code --illegal-native-access=deny}, this is skipped and the plugin's own
      * native code fails with its own error).
      */
+    @SuppressWarnings("restricted")
     private static void enableNativeAccess(ModuleLayer.Controller controller, Module module) {
         try {
             controller.enableNativeAccess(module);

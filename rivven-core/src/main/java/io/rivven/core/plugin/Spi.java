@@ -44,14 +44,4 @@ public enum Spi {
     public String noun() {
         return noun;
     }
-
-    /** The SPI a provider object implements (the first match in declaration order). */
-    static Spi of(PluginProvider provider) {
-        for (Spi spi : values()) {
-            if (spi.type.isInstance(provider)) {
-                return spi;
-            }
-        }
-        throw new IllegalArgumentException(provider.getClass().getName() + " implements none of Rivven's SPIs");
-    }
 }
