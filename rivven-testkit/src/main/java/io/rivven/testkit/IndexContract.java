@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.rivven.api.ConfigException;
+import io.rivven.api.Evolving;
 import io.rivven.api.PluginConfig;
 import io.rivven.api.PluginProvider;
 import io.rivven.api.index.CorruptIndexException;
@@ -67,6 +68,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@link KeyLookup}: no false negatives for any appended key.</li>
  * </ul>
  */
+@Evolving
 public abstract class IndexContract {
 
     private static final long FIRST_TIMESTAMP = 1_700_000_000_000L;

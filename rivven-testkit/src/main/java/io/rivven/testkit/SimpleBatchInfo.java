@@ -1,5 +1,6 @@
 package io.rivven.testkit;
 
+import io.rivven.api.Evolving;
 import io.rivven.api.index.BatchInfo;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.function.Consumer;
  * @param sizeInBytes  the batch's size in bytes
  * @param keys         one key per record, in offset order; {@code null} elements for records without a key
  */
+@Evolving
 public record SimpleBatchInfo(long baseOffset, long lastOffset, long maxTimestamp, long position, int sizeInBytes,
                               List<byte[]> keys) implements BatchInfo {
 

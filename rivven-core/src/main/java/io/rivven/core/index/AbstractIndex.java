@@ -18,36 +18,11 @@ import java.util.concurrent.locks.StampedLock;
 /**
  * The machinery shared by the memory-mapped, fixed-entry-size indexes ({@link OffsetIndex},
  * {@link TimeIndex}), after Kafka's {@code AbstractIndex}: file preallocation, mapping, locking,
- * the sparse-entry rule, the cache-friendly binary search, truncation and the structural check.
- * A subclass supplies a small template: how to read, write and check one entry.
+ * the sparse-entry rule, the cache-friendly binary search, truncation and the structural check,
+ * all private here. A subclass supplies a small template: how to read, write and check one entry
+ * ({@link #parseEntry}, {@link #writeEntry}, {@link #checkEntry}, …) and two hooks.
  *
- * <h2>File lifecycle</h2>
- * <ul>
- *   <li>Opened <b>writable</b> (active segment): a missing file is created; the file is extended to
- *       {@code maxFileBytes} rounded down to a whole number of entries (sparse, so it costs no disk
- *       blocks) and mapped read-write. The number of entries is the file's length at open divided
- *       by the entry size: like Kafka, the index trusts that a cleanly closed file was trimmed to its
- *       entries ({@link #close()} and {@link #seal()} trim), and it does not scan for the last
- *       non-zero entry. After an unclean shutdown the file is still preallocated, the zero tail
- *       counts as entries and {@link #sanityCheck()} reports them out of order; the engine rebuilds
- *       every index after an unclean shutdown anyway. A file whose length is not a multiple of the
- *       entry size is mapped as it is (no preallocation), so that {@code sanityCheck()} can report it.</li>
- *   <li>Opened <b>read-only</b> (closed segment): the file must exist; it is mapped read-only at its
- *       length. The file is never modified.</li>
- *   <li>{@link #seal()} trims the file to its entries and remaps it read-only; {@link #close()}
- *       trims a writable file too and unmaps. Unmapping is deterministic: every mapping belongs to
- *       its own shared {@link Arena}, closed on remap and close.</li>
- * </ul>
- *
- * <h2>Thread safety</h2>
- * One writer (the partition's writer thread: {@code append}, {@code truncateTo}, {@code reset},
- * {@code seal}, {@code flush}) and any number of concurrent readers ({@code lookup…},
- * {@code entryAt}, {@code sanityCheck}). An entry is written into the mapping first and published by
- * a volatile write of the entry count; a reader reads the count first, so it never sees a torn
- * entry. Readers take no lock: they read optimistically under a {@link StampedLock} stamp and retry
- * under its read lock only when a writer remapped, truncated or closed the index meanwhile (the
- * write lock is taken for those only, never for appends). {@code close()} may come from another
- * thread, but not while {@code append} runs.
+ * <p>File lifecycle, thread safety and crash behaviour: see the package documentation.
  */
 abstract class AbstractIndex<E> implements SegmentIndex {
 

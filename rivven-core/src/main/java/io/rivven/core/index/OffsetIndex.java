@@ -33,7 +33,8 @@ import java.lang.foreign.MemorySegment;
  * from the position for the first batch whose last offset is {@code >= target}.
  *
  * <h2>Thread safety and crashes</h2>
- * One writer, many concurrent lock-free lookups; see {@link AbstractIndex}. After an unclean
+ * One writer, many concurrent lock-free lookups (see the {@linkplain io.rivven.core.index package}
+ * documentation for the file lifecycle and the locking). After an unclean
  * shutdown the file may hold a preallocated zero tail or stale entries; the engine rebuilds it from
  * the log ({@link #reset()} and re-append), and {@link #sanityCheck()} reports such a file: entries
  * whose offsets or positions do not increase, or a length that is not a multiple of 8.

@@ -39,7 +39,8 @@ import java.lang.foreign.MemorySegment;
  * which only delays time-based retention, never hastens it.
  *
  * <h2>Thread safety and crashes</h2>
- * One writer, many concurrent lock-free lookups; see {@link AbstractIndex}. {@link #lastEntry()}
+ * One writer, many concurrent lock-free lookups (see the {@linkplain io.rivven.core.index package}
+ * documentation for the file lifecycle and the locking). {@link #lastEntry()}
  * is a volatile read. After an unclean shutdown the engine rebuilds the file from the log;
  * {@link #sanityCheck()} reports timestamps that do not increase, offsets that decrease or fall
  * below the base offset, and a length that is not a multiple of 12.

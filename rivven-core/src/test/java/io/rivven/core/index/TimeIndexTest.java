@@ -202,12 +202,14 @@ class TimeIndexTest extends IndexContract {
             assertEquals(new TimestampOffset(700, BASE + 5), index.lastEntry());
         }
         assertEquals(12, Files.size(file()));
-        try (TimeIndex index = open(ctx(true, 1024, 1 << 20))) {
-            assertEquals(new TimestampOffset(700, BASE + 5), index.lastEntry());
-            index.append(SimpleBatchInfo.of(BASE + 9, 1, 650, 300, 100));
-            index.close();
-            index.close();
+        TimeIndex reopened = open(ctx(true, 1024, 1 << 20));
+        try {
+            assertEquals(new TimestampOffset(700, BASE + 5), reopened.lastEntry());
+            reopened.append(SimpleBatchInfo.of(BASE + 9, 1, 650, 300, 100));
+        } finally {
+            reopened.close();
         }
+        reopened.close();
         try (TimeIndex index = open(ctx(false, 1024, 1 << 20))) {
             assertEquals(List.of(new TimestampOffset(700, BASE + 5)), entries(index), "no smaller entry appended");
         }
