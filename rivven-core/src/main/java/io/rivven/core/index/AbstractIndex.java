@@ -407,12 +407,11 @@ abstract class AbstractIndex<E> implements SegmentIndex {
         long stamp = remapLock.writeLock();
         try {
             m = mapping;
-            if (m == null) {
-                return;
+            if (m != null) {
+                mapping = null;
+                m.arena().close();
             }
-            mapping = null;
-            m.arena().close();
-            if (m.writable()) {
+            if (m != null && m.writable()) {
                 try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
                     raf.setLength((long) entries * entrySize);
                 } catch (IOException e) {
