@@ -16,7 +16,8 @@ import java.util.zip.Inflater;
  * {@link GzipFormat gzip member} header and trailer written and checked here). Writes one member,
  * byte for byte what Kafka's {@code GzipOutputStream} writes at the same level; reads any valid
  * gzip stream: optional header fields, header CRC, several members, and checks each member's CRC-32
- * and ISIZE.
+ * and ISIZE. Bytes after the last member that do not form another member are an error here, where
+ * {@code GZIPInputStream} (Kafka's reader) silently ignores them; no writer of batches produces them.
  *
  * <p>Thread safety: immutable; deflaters and inflaters come from lock-free pools, one per call.
  */

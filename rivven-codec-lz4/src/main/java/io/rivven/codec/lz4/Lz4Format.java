@@ -34,7 +34,9 @@ import net.jpountz.xxhash.XXHashFactory;
  * <p>Reading also accepts what other LZ4 frame writers produce with independent blocks: larger
  * blocks, block and content checksums (verified), a content size (verified), several frames back
  * to back and skippable frames. It rejects dependent (linked) blocks and dictionary ids, as
- * Kafka's reader does, and the wrong header checksum that Kafka wrote for message format v0.
+ * Kafka's reader does, and the wrong header checksum that Kafka wrote for message format v0. Bytes
+ * after the end mark that are not another frame are an error (Kafka's reader ignores them; no
+ * writer of batches produces them).
  */
 final class Lz4Format {
 
