@@ -18,4 +18,5 @@ module io.rivven.core {
     uses io.rivven.api.index.IndexProvider;
 
     provides io.rivven.api.codec.CodecProvider with io.rivven.core.codec.NoneCodecProvider;
+    provides io.rivven.api.index.IndexProvider with io.rivven.core.index.OffsetIndexProvider, io.rivven.core.index.TimeIndexProvider;
 }
