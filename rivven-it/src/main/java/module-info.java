@@ -1,4 +1,6 @@
 /** Cross-module tests; the module holds no main code, only its tests (patched in by Surefire). */
 open module io.rivven.it {
     requires io.rivven.core;
+
+    uses io.rivven.api.codec.CodecProvider;
 }
