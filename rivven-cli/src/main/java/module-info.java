@@ -1,0 +1,12 @@
+/**
+ * The {@code rivven} command line (picocli): {@code io.rivven.cli.Main} with one class per
+ * subcommand in {@code io.rivven.cli.command}.
+ */
+module io.rivven.cli {
+    requires io.rivven.core;
+    requires info.picocli;
+
+    // picocli sets the annotated option fields and instantiates the commands by reflection.
+    opens io.rivven.cli to info.picocli;
+    opens io.rivven.cli.command to info.picocli;
+}
