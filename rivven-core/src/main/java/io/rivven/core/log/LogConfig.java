@@ -3,6 +3,7 @@ package io.rivven.core.log;
 import io.rivven.api.PluginConfig;
 import io.rivven.api.codec.Codec;
 import io.rivven.api.index.IndexProvider;
+import io.rivven.core.config.FlushMode;
 import java.util.List;
 import java.util.Objects;
 

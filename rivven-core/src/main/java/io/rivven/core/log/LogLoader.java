@@ -28,8 +28,6 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Opens a partition directory: finishes interrupted file operations, recovers the log after an
@@ -57,7 +55,7 @@ import java.util.logging.Logger;
  */
 final class LogLoader {
 
-    private static final Logger LOG = Logger.getLogger(LogLoader.class.getName());
+    private static final System.Logger LOG = System.getLogger(LogLoader.class.getName());
     private static final int SCAN_CHUNK = 8 << 20;
 
     private final String topic;
@@ -144,7 +142,7 @@ final class LogLoader {
         }
         metrics.recovered(System.nanoTime() - start, truncatedBytes);
         if (truncatedBytes > 0) {
-            LOG.log(Level.WARNING, "{0}: recovery truncated {1} bytes of invalid or incomplete data", new Object[] {name, truncatedBytes});
+            LOG.log(System.Logger.Level.WARNING, "{0}: recovery truncated {1} bytes of invalid or incomplete data", new Object[] {name, truncatedBytes});
         }
         return log;
     }
@@ -189,7 +187,7 @@ final class LogLoader {
         try {
             end = scanEndOffset(swap, base.getAsLong());
         } catch (IOException | CorruptRecordException e) {
-            LOG.log(Level.WARNING, "{0}: dropping unreadable swap file {1}: {2}", new Object[] {name, swap, e.getMessage()});
+            LOG.log(System.Logger.Level.WARNING, "{0}: dropping unreadable swap file {1}: {2}", new Object[] {name, swap, e.getMessage()});
             Files.deleteIfExists(swap);
             return;
         }
@@ -289,10 +287,10 @@ final class LogLoader {
             }
             return true;
         } catch (CorruptIndexException e) {
-            LOG.log(Level.WARNING, "{0}: rebuilding indexes: {1}", new Object[] {name, e.getMessage()});
+            LOG.log(System.Logger.Level.WARNING, "{0}: rebuilding indexes: {1}", new Object[] {name, e.getMessage()});
             return false;
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "{0}: rebuilding indexes of segment {1}: {2}", new Object[] {name, base, e.toString()});
+            LOG.log(System.Logger.Level.WARNING, "{0}: rebuilding indexes of segment {1}: {2}", new Object[] {name, base, e.toString()});
             return false;
         } finally {
             closeAll(idx);
@@ -354,7 +352,7 @@ final class LogLoader {
             boolean truncated = valid < size;
             if (truncated) {
                 truncatedBytes += size - valid;
-                LOG.log(Level.WARNING, "{0}: truncating {1} at position {2} ({3} bytes after it are invalid or incomplete)",
+                LOG.log(System.Logger.Level.WARNING, "{0}: truncating {1} at position {2} ({3} bytes after it are invalid or incomplete)",
                         new Object[] {name, logPath, valid, size - valid});
                 f.truncate(valid);
                 f.sync(true);
@@ -411,7 +409,7 @@ final class LogLoader {
             try {
                 while ((batch = reader.next()) != null) {
                     if (batch.baseOffset() <= lastOffset || batch.lastOffset() - base > Integer.MAX_VALUE) {
-                        LOG.log(Level.WARNING, "{0}: {1}: batch at position {2} has base offset {3}, expected above {4} and within the segment",
+                        LOG.log(System.Logger.Level.WARNING, "{0}: {1}: batch at position {2} has base offset {3}, expected above {4} and within the segment",
                                 new Object[] {name, f.path(), batch.position(), batch.baseOffset(), lastOffset});
                         return batch.position();
                     }
@@ -419,7 +417,7 @@ final class LogLoader {
                     visitor.visit(batch, batch.position());
                 }
             } catch (CorruptRecordException e) {
-                LOG.log(Level.WARNING, "{0}: {1}", new Object[] {name, e.getMessage()});
+                LOG.log(System.Logger.Level.WARNING, "{0}: {1}", new Object[] {name, e.getMessage()});
                 return pos + reader.validBytes();
             }
             long consumed = reader.validBytes();

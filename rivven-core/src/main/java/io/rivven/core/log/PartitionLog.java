@@ -7,7 +7,9 @@ import io.rivven.api.io.IoFile;
 import io.rivven.api.io.OpenMode;
 import io.rivven.core.format.v2.CodecResolver;
 import io.rivven.core.format.v2.RecordBatch;
+import io.rivven.core.config.FlushMode;
 import io.rivven.core.format.v2.RecordBatchInfo;
+import io.rivven.core.format.v2.RecordBatchLayout;
 import io.rivven.core.format.v2.RecordBatchWriter;
 import io.rivven.core.format.v2.RecordCursor;
 import io.rivven.core.index.LazyIndex;
@@ -191,11 +193,11 @@ public final class PartitionLog implements AutoCloseable {
         RecordBatch view = new RecordBatch().wrap(batch, batch.position());
         view.ensureValid(config.maxBatchBytes());
         if (view.sizeInBytes() != batch.remaining()) {
-            throw new CorruptRecordException(name + ": buffer holds " + batch.remaining() + " bytes but the batch at its start is "
+            throw new CorruptRecordException(0, "batchLength", name + ": buffer holds " + batch.remaining() + " bytes but the batch at its start is "
                     + view.sizeInBytes() + " bytes; append one batch per call");
         }
         if (view.recordCount() != view.lastOffsetDelta() + 1) {
-            throw new CorruptRecordException(name + ": batch has " + view.recordCount() + " records but last offset delta "
+            throw new CorruptRecordException(0, "lastOffsetDelta", name + ": batch has " + view.recordCount() + " records but last offset delta "
                     + view.lastOffsetDelta() + "; a producer batch has contiguous offset deltas 0..n-1");
         }
         return appendValidated(batch, view.recordCount(), start);
@@ -508,10 +510,13 @@ public final class PartitionLog implements AutoCloseable {
      */
     public OptionalLong offsetForTimestamp(long timestamp) {
         for (Segment s : segments.values()) {
-            if (s.maxTimestamp() < timestamp || !s.retain()) {
+            if (!s.retain()) {
                 continue;
             }
             try {
+                if (s.maxTimestamp() < timestamp) {
+                    continue;
+                }
                 TimestampOffset from = s.timeLookup(timestamp);
                 long startOffset = Math.max(from.offset(), logStartOffset);
                 long limit = s.size();
@@ -534,13 +539,13 @@ public final class PartitionLog implements AutoCloseable {
 
     private OptionalLong scanForTimestamp(Segment s, long from, long limit, long timestamp, long minOffset) throws IOException {
         IoFile f = s.log();
-        ByteBuffer header = ByteBuffer.allocate(io.rivven.core.format.v2.RecordBatchLayout.HEADER_LENGTH);
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchLayout.HEADER_LENGTH);
         long pos = from;
         while (pos < limit) {
             header.clear();
             f.readFully(header, pos);
-            int size = io.rivven.core.format.v2.RecordBatchLayout.sizeInBytes(header, 0);
-            long maxTs = io.rivven.core.format.v2.RecordBatchLayout.maxTimestamp(header, 0);
+            int size = RecordBatchLayout.sizeInBytes(header, 0);
+            long maxTs = RecordBatchLayout.maxTimestamp(header, 0);
             if (maxTs >= timestamp) {
                 ByteBuffer whole = ByteBuffer.allocate(size);
                 f.readFully(whole, pos);
@@ -581,7 +586,8 @@ public final class PartitionLog implements AutoCloseable {
                 if (s == segments.lastEntry().getValue()) {
                     break;
                 }
-                boolean byTime = config.retentionMs() >= 0 && s.maxTimestamp() >= 0 && now - s.maxTimestamp() > config.retentionMs();
+                long maxTs = maxTimestampOf(s);
+                boolean byTime = config.retentionMs() >= 0 && maxTs >= 0 && now - maxTs > config.retentionMs();
                 boolean bySize = config.retentionBytes() >= 0 && total - s.size() >= config.retentionBytes();
                 if (!byTime && !bySize) {
                     break;
@@ -611,6 +617,14 @@ public final class PartitionLog implements AutoCloseable {
             return doomed.size();
         } finally {
             lock.unlock();
+        }
+    }
+
+    private long maxTimestampOf(Segment s) {
+        try {
+            return s.maxTimestamp();
+        } catch (IOException e) {
+            throw new StorageException(name + ": reading the largest timestamp of " + s.logFile() + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -8,14 +8,17 @@ import io.rivven.api.io.IoBackend;
 import io.rivven.api.io.IoBackendProvider;
 import io.rivven.core.config.ConfigValidator;
 import io.rivven.core.config.FlushConfig;
+import io.rivven.core.config.FlushMode;
 import io.rivven.core.config.RivvenConfig;
 import io.rivven.core.config.TopicConfig;
+import io.rivven.core.format.v2.CodecResolver;
 import io.rivven.core.format.v2.RecordBatchLayout;
 import io.rivven.core.metrics.EngineMetrics;
 import io.rivven.core.plugin.PluginLoader;
 import io.rivven.core.plugin.PluginSpec;
 import io.rivven.core.plugin.Plugins;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -262,7 +265,7 @@ public final class StorageEngine implements AutoCloseable {
         try {
             applyRetention();
         } catch (RuntimeException e) {
-            java.util.logging.Logger.getLogger(StorageEngine.class.getName()).warning("retention failed: " + e);
+            System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING, "retention failed: " + e, e);
         }
     }
 
@@ -296,7 +299,7 @@ public final class StorageEngine implements AutoCloseable {
     private Topic openTopic(String name, Path dir, int partitions) throws IOException {
         TopicConfig tc = config.topic(name).withPartitions(partitions);
         LogConfig lc = logConfig(tc);
-        io.rivven.core.format.v2.CodecResolver codecs = plugins.codecs()::forId;
+        CodecResolver codecs = plugins.codecs()::forId;
         List<PartitionLog> logs = new ArrayList<>(partitions);
         // partitions open (and recover) in parallel: most of the time is fsyncs and directory listings
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -314,7 +317,7 @@ public final class StorageEngine implements AutoCloseable {
                     failure = failure != null ? failure : asIo(e.getCause(), name);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    failure = new java.io.InterruptedIOException("interrupted opening topic " + name);
+                    failure = new InterruptedIOException("interrupted opening topic " + name);
                 }
             }
             if (failure != null) {
@@ -329,7 +332,7 @@ public final class StorageEngine implements AutoCloseable {
             }
         }
         List<ScheduledFuture<?>> tasks = new ArrayList<>();
-        if (lc.flushMode() == io.rivven.core.config.FlushMode.INTERVAL) {
+        if (lc.flushMode() == FlushMode.INTERVAL) {
             long every = Math.max(1, Math.min(lc.flushIntervalMs(), 1000));
             for (PartitionLog l : logs) {
                 l.onFlushWanted(() -> scheduler.execute(() -> {
