@@ -2,4 +2,6 @@
 open module io.rivven.it {
     requires io.rivven.core;
     requires java.compiler; // the plugin-folder tests compile small plugins
+
+    uses io.rivven.api.codec.CodecProvider;
 }
