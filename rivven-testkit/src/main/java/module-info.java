@@ -6,4 +6,6 @@ module io.rivven.testkit {
     requires transitive io.rivven.api;
     requires transitive org.junit.jupiter.api;
     exports io.rivven.testkit;
+
+    uses io.rivven.api.codec.CodecProvider;
 }

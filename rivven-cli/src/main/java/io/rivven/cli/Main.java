@@ -1,0 +1,115 @@
+package io.rivven.cli;
+
+import io.rivven.api.ConfigException;
+import io.rivven.api.codec.CodecException;
+import io.rivven.cli.command.ConfigCommand;
+import io.rivven.cli.command.PluginsCommand;
+import io.rivven.cli.support.CliContext;
+import io.rivven.cli.support.ContextHolder;
+import io.rivven.core.plugin.PluginLoadException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.module.ModuleDescriptor;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code rivven} command. Each subcommand is a class in {@code io.rivven.cli.command} that
+ * reaches the shared {@link CliContext} through {@code @ParentCommand ContextHolder}; add one by listing it in
+ * {@code subcommands} below.
+ *
+ * <p>Errors: one line {@code rivven: <message>} on stderr and exit code {@value #EXIT_FAILURE}
+ * ({@value #EXIT_USAGE} for a wrong command line); {@code --verbose} adds the stack trace.
+ */
+@Command(name = "rivven", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Rivven: a plugin-based storage engine for event streaming.",
+        subcommands = {PluginsCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable, ContextHolder {
+
+    /** Exit code of a failed command. */
+    public static final int EXIT_FAILURE = 1;
+    /** Exit code of a wrong command line. */
+    public static final int EXIT_USAGE = 2;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace of errors.")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    private final CliContext context;
+
+    public Main(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public CliContext context() {
+        return context;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(context.out());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, CliContext.fromSystem()));
+    }
+
+    /** Runs one command line; returns the exit code. */
+    public static int run(String[] args, CliContext context) {
+        List<String> argList = Arrays.asList(args);
+        CommandLine cl = new CommandLine(new Main(context));
+        cl.setOut(context.out());
+        cl.setErr(context.err());
+        cl.setParameterExceptionHandler((ParameterException e, String[] a) -> {
+            String help = e.getCommandLine().getCommandSpec().qualifiedName();
+            context.err().println("rivven: " + e.getMessage() + " (see '" + help + " --help')");
+            if (argList.contains("--verbose")) {
+                e.printStackTrace(context.err());
+            }
+            context.err().flush();
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            context.err().println("rivven: " + message(e));
+            if (argList.contains("--verbose")) {
+                e.printStackTrace(context.err());
+            }
+            context.err().flush();
+            return EXIT_FAILURE;
+        });
+        int code = cl.execute(args);
+        context.out().flush();
+        context.err().flush();
+        return code;
+    }
+
+    /** The one-line message of an error: the message alone for expected errors, with the type otherwise. */
+    static String message(Throwable e) {
+        String m = e.getMessage();
+        boolean expected = e instanceof ConfigException || e instanceof PluginLoadException || e instanceof CodecException
+                || e instanceof IOException || e instanceof UncheckedIOException;
+        String line = expected && m != null ? m : e.toString();
+        return line.replace('\n', ' ') + (expected ? "" : " (run with --verbose for the stack trace)");
+    }
+
+    /** The version of the io.rivven.cli module, else "dev". */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            ModuleDescriptor d = Main.class.getModule().getDescriptor();
+            String v = d == null ? null : d.rawVersion().orElse(null);
+            return new String[] {"rivven " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

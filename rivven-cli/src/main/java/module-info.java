@@ -1,0 +1,14 @@
+/**
+ * The {@code rivven} command line (picocli): {@code io.rivven.cli.Main}, one class per subcommand
+ * in {@code io.rivven.cli.command}, and what they share (context, options, tables) in
+ * {@code io.rivven.cli.support}.
+ */
+module io.rivven.cli {
+    requires io.rivven.core;
+    requires info.picocli;
+
+    // picocli sets the annotated option fields and instantiates the commands by reflection.
+    opens io.rivven.cli to info.picocli;
+    opens io.rivven.cli.command to info.picocli;
+    opens io.rivven.cli.support to info.picocli;
+}

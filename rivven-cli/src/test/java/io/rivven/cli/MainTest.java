@@ -1,0 +1,123 @@
+package io.rivven.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rivven.cli.support.CliContext;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+
+    @TempDir
+    Path cwd;
+
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    int run(Path home, String... args) {
+        return Main.run(args, new CliContext(cwd, home, new PrintWriter(out), new PrintWriter(err)));
+    }
+
+    List<String> errLines() {
+        return err.toString().lines().toList();
+    }
+
+    @Test
+    void pluginsListsTheBuiltInsAndTheFoldersSearched() throws IOException {
+        Path home = Files.createDirectories(cwd.resolve("dist/plugins")).getParent();
+        Files.createDirectories(cwd.resolve("plugins"));
+        assertEquals(0, run(home, "plugins"), err.toString());
+        List<String> lines = out.toString().lines().toList();
+        assertEquals(List.of("SPI", "NAME", "ID", "MODULE", "/", "JAR", "FOLDER", "DESCRIPTION"),
+                List.of(lines.getFirst().split("\\s+")));
+        assertTrue(lines.get(1).matches("codec\\s+none\\s+0\\s+io\\.rivven\\.core\\s+\\(application\\)\\s+no compression.*"),
+                lines.get(1));
+        assertTrue(lines.contains("  " + home.resolve("plugins")), out.toString());
+        assertTrue(lines.contains("  " + cwd.resolve("plugins")), out.toString());
+        // the embedded default names lz4 and nio, which this module's tests do not have
+        assertEquals(1, errLines().size(), err.toString());
+        assertTrue(errLines().getFirst().startsWith("rivven: warning: (embedded default) cannot be used as it is: "
+                + "no compression codec 'lz4' ((embedded default) → defaults.compression.type); available: none"), err.toString());
+    }
+
+    @Test
+    void pluginsMarksMissingFolders() {
+        assertEquals(0, run(null, "plugins"));
+        assertTrue(out.toString().contains("  " + cwd.resolve("plugins") + "  (missing)"), out.toString());
+    }
+
+    @Test
+    void configPrintsTheEffectiveConfig() throws IOException {
+        Files.writeString(cwd.resolve("rivven.json"), """
+                { "defaults": { "compression": "none" }, "topics": { "orders": { "partitions": 4 } } }""");
+        assertEquals(0, run(null, "config"), err.toString());
+        String json = out.toString();
+        assertTrue(json.contains("\"orders\" : {"), json);
+        assertTrue(json.contains("\"partitions\" : 4"), json);
+        assertTrue(json.contains("\"indexIntervalBytes\" : 4096"), json);
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void configErrorsAreOneLineWithNonZeroExit() throws IOException {
+        Files.writeString(cwd.resolve("bad.json"), "{ \"defaults\": { \"flush\": { \"mode\": \"sometimes\" } } }");
+        assertEquals(Main.EXIT_FAILURE, run(null, "config", "--config", "bad.json"));
+        assertEquals(List.of("rivven: bad.json → defaults.flush.mode: must be one of always, interval, os, got \"sometimes\""),
+                errLines());
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void unknownPluginIsOneLine() throws IOException {
+        Files.writeString(cwd.resolve("rivven.json"), "{ \"topics\": { \"orders\": { \"compression\": { \"type\": \"zsdt\" } } } }");
+        assertEquals(Main.EXIT_FAILURE, run(null, "config"));
+        assertEquals(List.of("rivven: no compression codec 'zsdt' (rivven.json → topics.orders.compression.type); "
+                + "available: none; put the plugin's folder in plugins/"), errLines());
+    }
+
+    @Test
+    void verbosePrintsTheStackTraceBeforeOrAfterTheCommand() {
+        assertEquals(Main.EXIT_FAILURE, run(null, "config", "--config", "missing.json", "--verbose"));
+        assertEquals("rivven: " + cwd.resolve("missing.json") + ": no such file", errLines().getFirst());
+        assertTrue(err.toString().contains("io.rivven.core.config.RivvenConfig.load("), err.toString());
+
+        err.getBuffer().setLength(0);
+        assertEquals(Main.EXIT_FAILURE, run(null, "--verbose", "config", "--config", "missing.json"));
+        assertTrue(errLines().size() > 1, err.toString());
+
+        err.getBuffer().setLength(0);
+        assertEquals(Main.EXIT_FAILURE, run(null, "config", "--config", "missing.json"));
+        assertEquals(1, errLines().size(), err.toString());
+    }
+
+    @Test
+    void wrongCommandLinesAreOneLineWithExitTwo() {
+        assertEquals(Main.EXIT_USAGE, run(null, "plugins", "--bogus"));
+        assertEquals(List.of("rivven: Unknown option: '--bogus' (see 'rivven plugins --help')"), errLines());
+        err.getBuffer().setLength(0);
+        assertEquals(Main.EXIT_USAGE, run(null, "frobnicate"));
+        assertEquals(1, errLines().size(), err.toString());
+        assertTrue(errLines().getFirst().startsWith("rivven: Unmatched argument at index 0: 'frobnicate'"), err.toString());
+    }
+
+    @Test
+    void noCommandPrintsUsage() {
+        assertEquals(0, run(null));
+        assertTrue(out.toString().contains("Commands:"), out.toString());
+        assertTrue(out.toString().contains("plugins"), out.toString());
+        assertTrue(out.toString().contains("config"), out.toString());
+    }
+
+    @Test
+    void versionNamesJava() {
+        assertEquals(0, run(null, "--version"));
+        assertTrue(out.toString().startsWith("rivven "), out.toString());
+    }
+}

@@ -1,0 +1,31 @@
+package io.rivven.core.config;
+
+/**
+ * How a partition's log is cut into segments: {@code "segment": {…}}.
+ *
+ * @param bytes              roll to a new segment when the active one would exceed this size
+ *                           ({@code segment.bytes}, {@value #MIN_BYTES}..2147483647, default 1 GiB)
+ * @param ms                 roll when the active segment's first batch is older than this
+ *                           ({@code segment.ms}, at least 1, default 7 days)
+ * @param indexIntervalBytes add a sparse offset/time index entry after at least this many log bytes
+ *                           ({@code segment.indexIntervalBytes}, at least 1, default 4096)
+ * @param indexMaxBytes      the size index files are preallocated to; roll when one is full
+ *                           ({@code segment.indexMaxBytes}, {@value #MIN_INDEX_BYTES}..2147483647, default 10 MiB)
+ */
+public record SegmentConfig(long bytes, long ms, int indexIntervalBytes, int indexMaxBytes) {
+
+    /** The smallest {@code segment.bytes}: a batch header is 61 bytes. */
+    public static final long MIN_BYTES = 64;
+    /** The smallest {@code segment.indexMaxBytes}: one time-index entry. */
+    public static final int MIN_INDEX_BYTES = 12;
+
+    /** Built-in defaults (as Kafka's): 1 GiB, 7 days, 4096, 10 MiB. */
+    public static final SegmentConfig DEFAULTS = new SegmentConfig(1L << 30, 7L * 24 * 3600 * 1000, 4096, 10 << 20);
+
+    public SegmentConfig {
+        if (bytes < MIN_BYTES || bytes > Integer.MAX_VALUE || ms < 1 || indexIntervalBytes < 1 || indexMaxBytes < MIN_INDEX_BYTES) {
+            throw new IllegalArgumentException("invalid segment config: " + bytes + ", " + ms + ", " + indexIntervalBytes
+                    + ", " + indexMaxBytes);
+        }
+    }
+}

@@ -1,0 +1,601 @@
+package io.rivven.core.index;
+
+import io.rivven.api.index.BatchInfo;
+import io.rivven.api.index.CorruptIndexException;
+import io.rivven.api.index.IndexContext;
+import io.rivven.api.index.SegmentIndex;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * The machinery shared by the memory-mapped, fixed-entry-size indexes ({@link OffsetIndex},
+ * {@link TimeIndex}), after Kafka's {@code AbstractIndex}: file preallocation, mapping, locking,
+ * the sparse-entry rule, the cache-friendly binary search, truncation and the structural check,
+ * all private here. A subclass supplies a small template: how to read, write and check one entry
+ * ({@link #parseEntry}, {@link #writeEntry}, {@link #checkEntry}, …) and two hooks.
+ *
+ * <p>File lifecycle, thread safety and crash behaviour: see the package documentation.
+ */
+abstract class AbstractIndex<E> implements SegmentIndex {
+
+    /** No batch seen since open or truncation: the next batch anchors the interval without an entry. */
+    private static final long NO_ANCHOR = -1L;
+
+    /** Size of the warm section searched first (see {@link #largestLowerBound}). */
+    private static final int WARM_SECTION_BYTES = 8192;
+
+    private final Path file;
+    private final long baseOffset;
+    private final int entrySize;
+    private final int reservedSlots;
+    private final int preallocatedBytes;
+    private final int indexIntervalBytes;
+    private final int warmEntries;
+    private final StampedLock remapLock = new StampedLock();
+
+    /** The current mapping; null once closed. Replaced only under the write lock. */
+    private volatile Mapping mapping;
+    /** Number of valid entries; written by the writer after the entry bytes (publication point). */
+    private volatile int entries;
+    /** Entries that fit in the current mapping. */
+    private volatile int maxEntries;
+    /** The file's length as mapped. */
+    private volatile long length;
+    /** True when the file changed since the last flush while its mapping is read-only (after seal). */
+    private volatile boolean unsynced;
+
+    // Writer state: touched by the writer thread only.
+    private long anchorPosition = NO_ANCHOR;
+    private long lastBatchOffset;
+
+    private record Mapping(Arena arena, MemorySegment segment, boolean writable) {
+    }
+
+    /**
+     * @param entrySize     bytes per entry
+     * @param reservedSlots slots kept free for {@link #beforeTrim()} (so {@link #isFull()} turns true
+     *                      while there is still room for them)
+     */
+    AbstractIndex(IndexContext context, int entrySize, int reservedSlots) throws IOException {
+        this.file = context.file();
+        this.baseOffset = context.baseOffset();
+        this.entrySize = entrySize;
+        this.reservedSlots = reservedSlots;
+        this.indexIntervalBytes = context.indexIntervalBytes();
+        this.preallocatedBytes = context.maxFileBytes() / entrySize * entrySize;
+        this.warmEntries = WARM_SECTION_BYTES / entrySize;
+        boolean writable = context.writable();
+        int minimum = (reservedSlots + 1) * entrySize;
+        if (writable && preallocatedBytes < minimum) {
+            throw new IllegalArgumentException(describe() + ": maxFileBytes " + context.maxFileBytes()
+                    + " is too small: it must be at least " + minimum + " (" + (reservedSlots + 1) + " entries of "
+                    + entrySize + " bytes)");
+        }
+        if (!writable && Files.notExists(file)) {
+            throw new NoSuchFileException(describe(), null,
+                    "no index file to open read-only; open it writable to rebuild it from the log");
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), writable ? "rw" : "r")) {
+            long fileLength = raf.length();
+            if (fileLength > Integer.MAX_VALUE) {
+                throw new CorruptIndexException(describe() + ": " + fileLength + " bytes, more than an index"
+                        + " can hold (" + Integer.MAX_VALUE + "); delete it, the engine rebuilds it from the log");
+            }
+            long size = fileLength;
+            if (writable && fileLength % entrySize == 0 && fileLength < preallocatedBytes) {
+                size = preallocatedBytes;
+                raf.setLength(size);
+            }
+            this.mapping = map(raf.getChannel(), size, writable);
+            this.length = size;
+            this.maxEntries = (int) (size / entrySize);
+            this.entries = (int) (fileLength / entrySize);
+        }
+        int n = entries;
+        this.lastBatchOffset = n > 0 ? entryOffset(mapping.segment(), n - 1) : baseOffset - 1;
+    }
+
+    // ---------------------------------------------------------------- template
+
+    /** The entry in {@code slot}, as the subclass's value type. */
+    protected abstract E parseEntry(MemorySegment entries, int slot);
+
+    /** What a lookup returns when no entry qualifies. */
+    protected abstract E emptyEntry();
+
+    /** The key lookups search by (strictly increasing from slot to slot). */
+    protected abstract long searchKey(MemorySegment entries, int slot);
+
+    /** The absolute offset an entry refers to (non-decreasing from slot to slot); truncation uses it. */
+    protected abstract long entryOffset(MemorySegment entries, int slot);
+
+    /** Writes {@code slot}; {@code key} and {@code value} are what the subclass passed to {@link #appendEntry}. */
+    protected abstract void writeEntry(MemorySegment entries, int slot, long key, long value);
+
+    /**
+     * Checks one entry on its own and against the previous one ({@code slot - 1}, when
+     * {@code slot > 0}); throws {@link #corruptEntry} when it is wrong.
+     */
+    protected abstract void checkEntry(MemorySegment entries, int slot) throws CorruptIndexException;
+
+    /** Called by {@link #seal()} and {@link #close()} of a writable index, before trimming. */
+    protected void beforeTrim() throws IOException {
+    }
+
+    /** Called after {@link #truncateTo} (and by {@link #reset()} with the base offset) removed entries. */
+    protected void afterTruncate(long offset) {
+    }
+
+    // ---------------------------------------------------------------- for subclasses
+
+    /**
+     * Validates one appended batch against the writer state and decides, by Kafka's
+     * {@code LogSegment} rule, whether it gets an entry: it does when more than
+     * {@code indexIntervalBytes} of log lie between the last batch that got one (or the first batch
+     * seen since open or truncation, which never gets one) and this batch's start. In Kafka's words,
+     * {@code bytesSinceLastIndexEntry > indexIntervalBytes}, counted before adding this batch.
+     */
+    protected final boolean admit(BatchInfo batch) {
+        requireWritable("append to");
+        long last = batch.lastOffset();
+        if (batch.baseOffset() < baseOffset || last < batch.baseOffset() || last - baseOffset > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(describe() + ": batch with offsets " + batch.baseOffset() + ".." + last
+                    + " cannot be indexed in a segment with base offset " + baseOffset + " (offsets must lie in "
+                    + baseOffset + ".." + (baseOffset + Integer.MAX_VALUE) + "); roll the segment first");
+        }
+        if (last <= lastBatchOffset) {
+            throw new IllegalArgumentException(describe() + ": batches must arrive in offset order, got last offset "
+                    + last + " after " + lastBatchOffset);
+        }
+        long position = batch.position();
+        if (position < 0 || position > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(describe() + ": batch position " + position
+                    + " does not fit the 4-byte position field (0.." + Integer.MAX_VALUE + "); roll the segment first");
+        }
+        lastBatchOffset = last;
+        if (anchorPosition == NO_ANCHOR) {
+            anchorPosition = position;
+            return false;
+        }
+        if (position - anchorPosition > indexIntervalBytes) {
+            anchorPosition = position;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Appends one entry and publishes it to readers.
+     *
+     * @param useReservedSlot true for the entry written by {@link #beforeTrim()}: it may take a
+     *                        reserved slot, and the file grows by one entry if even those are used
+     * @throws IllegalStateException when the index is full (the engine must roll first)
+     */
+    protected final void appendEntry(long key, long value, boolean useReservedSlot) throws IOException {
+        Mapping m = mapping;
+        int n = entries;
+        if (n >= (useReservedSlot ? maxEntries : maxEntries - reservedSlots)) {
+            if (!useReservedSlot) {
+                throw new IllegalStateException(describe() + ": index is full (" + n + " entries of " + entrySize
+                        + " bytes, file " + length + " bytes); the engine must roll the segment when isFull() is true");
+            }
+            long stamp = remapLock.writeLock();
+            try {
+                remap((long) (n + 1) * entrySize, true, false);
+            } finally {
+                remapLock.unlockWrite(stamp);
+            }
+            m = mapping;
+        }
+        writeEntry(m.segment(), n, key, value);
+        entries = n + 1;
+    }
+
+    /** The last entry in the file, or {@link #emptyEntry()}; for subclasses restoring writer state. */
+    protected final E lastFileEntry() {
+        int n = entries;
+        return n == 0 ? emptyEntry() : entryAt(n - 1);
+    }
+
+    /** The largest entry whose {@link #searchKey} is {@code <= target}, or {@link #emptyEntry()}. */
+    protected final E lookupEntry(long target) {
+        return read(target, false);
+    }
+
+    /** A {@link CorruptIndexException} naming the file, the entry and its byte position. */
+    protected final CorruptIndexException corruptEntry(int slot, String problem) {
+        return new CorruptIndexException(describe() + ": entry " + slot + " (byte " + (long) slot * entrySize + "): "
+                + problem + "; the index must be rebuilt from the log (delete the file)");
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    /** The index file. */
+    public final Path file() {
+        return file;
+    }
+
+    /** The segment's base offset. */
+    public final long baseOffset() {
+        return baseOffset;
+    }
+
+    /** The number of entries. */
+    public final int entryCount() {
+        return entries;
+    }
+
+    /** How many entries fit in the file as currently mapped (reserved slots included). */
+    public final int maxEntries() {
+        return maxEntries;
+    }
+
+    /** Whether the index accepts appends (opened writable and not yet sealed or closed). */
+    public final boolean isWritable() {
+        Mapping m = mapping;
+        return m != null && m.writable();
+    }
+
+    /**
+     * Entry number {@code slot}, {@code 0 <= slot < entryCount()}. For tools such as
+     * {@code rivven dump} and tests; lookups do not need it.
+     *
+     * @throws IndexOutOfBoundsException when there is no such entry
+     */
+    public final E entryAt(int slot) {
+        return read(slot, true);
+    }
+
+    @Override
+    public final boolean isFull() {
+        Mapping m = mapping;
+        return m == null || !m.writable() || entries >= maxEntries - reservedSlots;
+    }
+
+    /**
+     * Removes the entries that refer to offsets {@code >= offset}; truncating above the last entry
+     * changes nothing. The removed slots are zeroed. The next batch appended starts a new interval.
+     */
+    @Override
+    public final void truncateTo(long offset) throws IOException {
+        requireWritable("truncate");
+        long stamp = remapLock.writeLock();
+        try {
+            MemorySegment segment = mapping.segment();
+            int n = entries;
+            int keep = countBelow(segment, n, offset);
+            if (keep < n) {
+                segment.asSlice((long) keep * entrySize, (long) (n - keep) * entrySize).fill((byte) 0);
+                entries = keep;
+            }
+        } finally {
+            remapLock.unlockWrite(stamp);
+        }
+        anchorPosition = NO_ANCHOR;
+        lastBatchOffset = Math.max(baseOffset - 1, Math.min(lastBatchOffset, offset - 1));
+        afterTruncate(offset);
+    }
+
+    /**
+     * Removes every entry: the file is emptied and preallocated again to {@code maxFileBytes}
+     * (which also drops a damaged tail), ready for a rebuild from the log.
+     */
+    @Override
+    public final void reset() throws IOException {
+        requireWritable("reset");
+        long stamp = remapLock.writeLock();
+        try {
+            entries = 0;
+            remap(preallocatedBytes, true, true);
+        } finally {
+            remapLock.unlockWrite(stamp);
+        }
+        anchorPosition = NO_ANCHOR;
+        lastBatchOffset = baseOffset - 1;
+        afterTruncate(baseOffset);
+    }
+
+    /**
+     * Trims the file to its entries and remaps it read-only; {@link #isFull()} is true afterwards.
+     * Sealing a read-only (or already sealed) index does nothing.
+     */
+    @Override
+    public final void seal() throws IOException {
+        Mapping m = mapping;
+        if (m == null) {
+            throw closed();
+        }
+        if (!m.writable()) {
+            return;
+        }
+        beforeTrim();
+        long stamp = remapLock.writeLock();
+        try {
+            remap((long) entries * entrySize, false, false);
+        } finally {
+            remapLock.unlockWrite(stamp);
+        }
+        unsynced = true;
+    }
+
+    /**
+     * Makes the entries durable: {@code msync} of a writable mapping, or {@code fsync} (with the
+     * file's length) of a sealed file that changed since the last flush.
+     */
+    @Override
+    public final void flush() throws IOException {
+        long stamp = remapLock.readLock();
+        try {
+            Mapping m = mapping;
+            if (m == null) {
+                throw closed();
+            }
+            if (m.writable()) {
+                m.segment().force();
+            } else if (unsynced) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                    channel.force(true);
+                }
+                unsynced = false;
+            }
+        } finally {
+            remapLock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * Checks the file length is a whole number of entries and every entry against the previous one
+     * (the subclass's {@link #checkEntry}). Reads every entry: O(entries), sequential, on the mapping.
+     */
+    @Override
+    public final void sanityCheck() throws CorruptIndexException {
+        long stamp = remapLock.readLock();
+        try {
+            Mapping m = mapping;
+            if (m == null) {
+                throw closed();
+            }
+            long len = length;
+            if (len % entrySize != 0) {
+                throw new CorruptIndexException(describe() + ": length " + len + " bytes is not a multiple of the "
+                        + entrySize + "-byte entry size (" + len / entrySize + " entries and " + len % entrySize
+                        + " stray bytes); the index must be rebuilt from the log (delete the file)");
+            }
+            MemorySegment segment = m.segment();
+            int n = entries;
+            for (int slot = 0; slot < n; slot++) {
+                checkEntry(segment, slot);
+            }
+        } finally {
+            remapLock.unlockRead(stamp);
+        }
+    }
+
+    /** The bytes of the entries: the file's length once sealed or closed (Kafka's {@code sizeInBytes}). */
+    @Override
+    public final long sizeInBytes() {
+        return (long) entries * entrySize;
+    }
+
+    /**
+     * Unmaps the file; a writable index first gets its final entry ({@link #beforeTrim()}) and is
+     * trimmed to its entries, so that it reopens with the right entry count. Does not delete the
+     * file and does not fsync it (call {@link #flush()} first for that). Idempotent.
+     */
+    @Override
+    public final void close() throws IOException {
+        Mapping m = mapping;
+        if (m == null) {
+            return;
+        }
+        IOException failure = null;
+        if (m.writable()) {
+            try {
+                beforeTrim();
+            } catch (IOException | RuntimeException e) {
+                failure = e instanceof IOException io ? io : new IOException(e);
+            }
+        }
+        long stamp = remapLock.writeLock();
+        try {
+            m = mapping;
+            if (m != null) {
+                mapping = null;
+                m.arena().close();
+            }
+            if (m != null && m.writable()) {
+                try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                    raf.setLength((long) entries * entrySize);
+                } catch (IOException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+        } finally {
+            remapLock.unlockWrite(stamp);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + file + ", base " + baseOffset + ", " + entries + " entries"
+                + (mapping == null ? ", closed" : isWritable() ? ", writable" : ", read-only") + "]";
+    }
+
+    // ---------------------------------------------------------------- machinery
+
+    private String describe() {
+        return file.toAbsolutePath().toString();
+    }
+
+    private IllegalStateException closed() {
+        return new IllegalStateException(describe() + ": index is closed");
+    }
+
+    private void requireWritable(String operation) {
+        Mapping m = mapping;
+        if (m == null) {
+            throw closed();
+        }
+        if (!m.writable()) {
+            throw new IllegalStateException(describe() + ": cannot " + operation + " a read-only index (sealed, or "
+                    + "opened for a closed segment); open it writable to rebuild it");
+        }
+    }
+
+    private static Mapping map(FileChannel channel, long size, boolean writable) throws IOException {
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment segment = channel.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
+                    0, size, arena);
+            return new Mapping(arena, segment, writable);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Replaces the mapping by one of {@code newLength} bytes. Caller holds the write lock. The old
+     * arena is closed before the file changes length (some platforms refuse to truncate a mapped
+     * file). On failure the index is left closed.
+     *
+     * @param discard empty the file first (its old content is dropped, not zeroed page by page)
+     */
+    private void remap(long newLength, boolean writable, boolean discard) throws IOException {
+        Mapping old = mapping;
+        mapping = null;
+        old.arena().close();
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            if (discard) {
+                raf.setLength(0);
+            }
+            raf.setLength(newLength);
+            mapping = map(raf.getChannel(), newLength, writable);
+        }
+        length = newLength;
+        maxEntries = (int) (newLength / entrySize);
+    }
+
+    /**
+     * Reads an entry ({@code bySlot}) or looks one up, consistently with concurrent writers. First
+     * optimistically, without any lock: if the stamp still validates afterwards, no remap, truncation
+     * or close happened meanwhile and the result stands; appends need no validation because entries
+     * are published by the volatile count. If a writer interfered, the read may have failed (the
+     * old mapping's arena was closed: {@link IllegalStateException}) or produced garbage; either way
+     * it is repeated under the read lock, where any real error (closed index, bad slot) surfaces.
+     */
+    private E read(long arg, boolean bySlot) {
+        long stamp = remapLock.tryOptimisticRead();
+        if (stamp != 0L) {
+            try {
+                E result = readUnlocked(arg, bySlot);
+                if (remapLock.validate(stamp)) {
+                    return result;
+                }
+            } catch (RuntimeException interferedOrInvalid) {
+                // retried below under the read lock
+            }
+        }
+        stamp = remapLock.readLock();
+        try {
+            return readUnlocked(arg, bySlot);
+        } finally {
+            remapLock.unlockRead(stamp);
+        }
+    }
+
+    private E readUnlocked(long arg, boolean bySlot) {
+        Mapping m = mapping;
+        if (m == null) {
+            throw closed();
+        }
+        MemorySegment segment = m.segment();
+        int n = (int) Math.min(entries, segment.byteSize() / entrySize);
+        if (bySlot) {
+            if (arg < 0 || arg >= n) {
+                throw new IndexOutOfBoundsException(describe() + ": no entry " + arg + ", the index has " + n);
+            }
+            return parseEntry(segment, (int) arg);
+        }
+        int slot = largestLowerBound(segment, n, arg);
+        return slot < 0 ? emptyEntry() : parseEntry(segment, slot);
+    }
+
+    /*
+     * Why the search looks at the tail first (Kafka's "warm section", AbstractIndex).
+     *
+     * The mapping lives in the OS page cache, and almost every lookup targets the newest entries:
+     * consumers and the tail of the log read near the end. A plain binary search over n entries
+     * visits slots n/2, 3n/4, 7n/8, ... whatever the target, and those slots move to different
+     * pages as the index grows. With 4 KiB pages and an index of 13 pages, a lookup in the last
+     * page touches pages 0, 6, 9, 11 and 12; once page 13 starts, the same lookup touches pages
+     * 0, 7, 10, 12 and 13, and pages 7 and 10 may not have been read for hours: they are cold,
+     * and the lookup blocks on disk reads (Kafka saw produce latency jump to about a second).
+     *
+     * So the last WARM_SECTION_BYTES of entries (8 KiB: at most 3 pages, all of which every tail
+     * lookup touches via its first probes, so they stay hot) are searched on their own whenever
+     * the target lies inside them; only targets older than the warm section search the rest.
+     * 8 KiB of entries covers the last ~1,000 offset entries, i.e. several MB of log at the
+     * default interval. Both halves are ordinary binary searches, so the result is exactly the
+     * one a plain binary search gives.
+     */
+    private int largestLowerBound(MemorySegment segment, int n, long target) {
+        if (n == 0) {
+            return -1;
+        }
+        int firstWarm = Math.max(0, n - 1 - warmEntries);
+        if (searchKey(segment, firstWarm) < target) {
+            return binarySearch(segment, target, firstWarm, n - 1);
+        }
+        if (searchKey(segment, 0) > target) {
+            return -1;
+        }
+        return binarySearch(segment, target, 0, firstWarm);
+    }
+
+    /** The largest slot in [lo, hi] whose key is {@code <= target}, given that key(lo) is. */
+    private int binarySearch(MemorySegment segment, long target, int lo, int hi) {
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            long key = searchKey(segment, mid);
+            if (key > target) {
+                hi = mid - 1;
+            } else if (key < target) {
+                lo = mid;
+            } else {
+                return mid;
+            }
+        }
+        return lo;
+    }
+
+    /** The number of leading entries whose offset is {@code < offset} (offsets are non-decreasing). */
+    private int countBelow(MemorySegment segment, int n, long offset) {
+        int lo = 0;
+        int hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (entryOffset(segment, mid) < offset) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}

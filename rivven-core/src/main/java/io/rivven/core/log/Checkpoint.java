@@ -1,0 +1,118 @@
+package io.rivven.core.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * A small file holding one value, replaced atomically and durably.
+ *
+ * <p>Format (text, UTF-8): {@code rivven-checkpoint 1\n<value>\n<crc32c of value, 8 hex digits>\n}.
+ *
+ * <p>Write: the new content goes to {@code <name>.tmp}, which is fsynced, renamed over the old
+ * file (atomic move), then the directory is fsynced, so after a crash the file holds the old or the
+ * new value, never a mix. Read: a missing file, a leftover {@code .tmp}, or content that fails the
+ * format or checksum reads as empty: callers fall back to a safe value (a full recovery scan).
+ * Not thread-safe per file: the owning partition serialises writes.
+ */
+public final class Checkpoint {
+
+    private static final String HEADER = "rivven-checkpoint 1";
+
+    private Checkpoint() {
+    }
+
+    /** Atomically and durably replaces {@code file} with {@code value}. */
+    public static void write(Path file, String value) throws IOException {
+        if (value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("checkpoint value must be one line: " + value);
+        }
+        CRC32C crc = new CRC32C();
+        byte[] v = value.getBytes(StandardCharsets.UTF_8);
+        crc.update(v);
+        String text = HEADER + "\n" + value + "\n" + String.format("%08x", crc.getValue()) + "\n";
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory(file.toAbsolutePath().getParent());
+    }
+
+    /** The value in {@code file}, or empty when it is missing or damaged. */
+    public static Optional<String> read(Path file) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return Optional.empty();
+        }
+        String[] lines = text.split("\n", -1);
+        if (lines.length != 4 || !lines[0].equals(HEADER) || !lines[3].isEmpty()) {
+            return Optional.empty();
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(lines[1].getBytes(StandardCharsets.UTF_8));
+        if (!String.format("%08x", crc.getValue()).equals(lines[2])) {
+            return Optional.empty();
+        }
+        return Optional.of(lines[1]);
+    }
+
+    /** Writes a long value. */
+    public static void writeLong(Path file, long value) throws IOException {
+        write(file, Long.toString(value));
+    }
+
+    /** Reads a long value; empty when missing, damaged or not a number. */
+    public static java.util.OptionalLong readLong(Path file) throws IOException {
+        Optional<String> s = read(file);
+        if (s.isEmpty()) {
+            return java.util.OptionalLong.empty();
+        }
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(s.get()));
+        } catch (NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Fsyncs a directory so that renames and creations in it are durable. A failed fsync is thrown;
+     * only file systems that cannot open a directory at all (not Linux) skip it.
+     */
+    public static void syncDirectory(Path dir) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(dir, StandardOpenOption.READ);
+        } catch (IOException e) {
+            if (Files.isDirectory(dir)) {
+                return; // this file system cannot open directories: nothing more can be done
+            }
+            throw e;
+        }
+        try (ch) {
+            ch.force(true);
+        }
+    }
+}

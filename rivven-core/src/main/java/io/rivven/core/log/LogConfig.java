@@ -1,0 +1,59 @@
+package io.rivven.core.log;
+
+import io.rivven.api.PluginConfig;
+import io.rivven.api.codec.Codec;
+import io.rivven.api.index.IndexProvider;
+import io.rivven.core.config.FlushMode;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one partition's log needs to know, resolved from the topic's effective configuration: all
+ * plugins already created or looked up, all values validated.
+ *
+ * @param segmentBytes       roll when the active segment would exceed this
+ * @param segmentMs          roll when the active segment's first append is older than this (ms; {@code Long.MAX_VALUE} = never)
+ * @param indexIntervalBytes log bytes between sparse index entries
+ * @param indexMaxBytes      the size index files are preallocated to; roll when one is full
+ * @param retentionMs        delete closed segments whose newest record is older than this (-1 = keep)
+ * @param retentionBytes     delete the oldest closed segments while the log is larger than this (-1 = keep)
+ * @param flushMode          when appends become durable
+ * @param flushIntervalMs    group commit: fsync at least this often (mode {@code interval})
+ * @param flushIntervalBytes group commit: fsync once this many bytes are unflushed (mode {@code interval})
+ * @param codec              the codec record appends are compressed with
+ * @param indexes            index types, built-in offset and time first, then plugin indexes
+ * @param maxBatchBytes      ready batches larger than this are refused
+ */
+public record LogConfig(long segmentBytes, long segmentMs, int indexIntervalBytes, int indexMaxBytes,
+                        long retentionMs, long retentionBytes, FlushMode flushMode, long flushIntervalMs,
+                        long flushIntervalBytes, Codec codec, List<IndexSpec> indexes, int maxBatchBytes) {
+
+    /** One index type with its options. */
+    public record IndexSpec(IndexProvider provider, PluginConfig config) {
+        public IndexSpec {
+            Objects.requireNonNull(provider, "provider");
+            Objects.requireNonNull(config, "config");
+        }
+    }
+
+    /** The smallest segment size accepted. */
+    public static final long MIN_SEGMENT_BYTES = 1024;
+    /** Positions in index entries are int32: a segment can never be larger. */
+    public static final long MAX_SEGMENT_BYTES = Integer.MAX_VALUE;
+
+    public LogConfig {
+        Objects.requireNonNull(flushMode, "flushMode");
+        Objects.requireNonNull(codec, "codec");
+        indexes = List.copyOf(indexes);
+        if (indexes.size() < 2 || !indexes.get(0).provider().name().equals("offset")
+                || !indexes.get(1).provider().name().equals("time")) {
+            throw new IllegalArgumentException("indexes must start with the built-in 'offset' and 'time' indexes");
+        }
+        if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
+            throw new IllegalArgumentException("segmentBytes " + segmentBytes + " outside " + MIN_SEGMENT_BYTES + ".." + MAX_SEGMENT_BYTES);
+        }
+        if (indexIntervalBytes <= 0 || indexMaxBytes < 16 || maxBatchBytes < 64) {
+            throw new IllegalArgumentException("index or batch limits out of range");
+        }
+    }
+}

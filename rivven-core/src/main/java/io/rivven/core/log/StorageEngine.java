@@ -1,0 +1,468 @@
+package io.rivven.core.log;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.rivven.api.ConfigException;
+import io.rivven.api.PluginConfig;
+import io.rivven.api.index.IndexProvider;
+import io.rivven.api.io.IoBackend;
+import io.rivven.api.io.IoBackendProvider;
+import io.rivven.core.config.ConfigValidator;
+import io.rivven.core.config.FlushConfig;
+import io.rivven.core.config.FlushMode;
+import io.rivven.core.config.RivvenConfig;
+import io.rivven.core.config.TopicConfig;
+import io.rivven.core.format.v2.CodecResolver;
+import io.rivven.core.format.v2.RecordBatchLayout;
+import io.rivven.core.metrics.EngineMetrics;
+import io.rivven.core.plugin.PluginLoader;
+import io.rivven.core.plugin.PluginSpec;
+import io.rivven.core.plugin.Plugins;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+/**
+ * The storage engine: the topics under {@code <dataDir>/topics}, each a set of partition logs.
+ *
+ * <pre>{@code
+ * try (StorageEngine engine = StorageEngine.open(RivvenConfig.load(Path.of("rivven.json")))) {
+ *     engine.createTopic("orders", 4);
+ *     PartitionLog p = engine.partition("orders", 0);
+ *     AppendResult r = p.append(List.of(Record.of(now, "key", "value")));
+ *     try (FetchResult f = p.read(r.baseOffset(), 1 << 20)) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>Opening resolves every plugin and validates the whole config before touching disk, then
+ * opens (and if needed recovers) every partition in parallel. A background scheduler runs group
+ * commits ({@code flush.mode=interval}) and retention. Topics named in the config's
+ * {@code topics} are created at open when missing.
+ *
+ * <p>Thread safety: all methods are thread-safe. Topic creation and deletion are serialised.
+ */
+public final class StorageEngine implements AutoCloseable {
+
+    /** How often retention runs in the background. */
+    public static final long RETENTION_CHECK_MS = 30_000;
+
+    private final RivvenConfig config;
+    private final Plugins plugins;
+    private final Path topicsDir;
+    private final IoBackend io;
+    private final EngineMetrics metrics;
+    private final LongSupplier clock;
+    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final Object topicLock = new Object();
+    private volatile boolean closed;
+
+    /** A topic: its partitions and config. */
+    public record Topic(String name, TopicConfig config, List<PartitionLog> partitions, List<ScheduledFuture<?>> tasks) {
+        public int partitionCount() {
+            return partitions.size();
+        }
+    }
+
+    private StorageEngine(Builder b) throws IOException {
+        this.config = b.config;
+        this.plugins = b.plugins != null ? b.plugins : PluginLoader.load(config.pluginDirs());
+        this.metrics = new EngineMetrics(b.registry != null ? b.registry : new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        this.clock = b.clock;
+        config.validate(plugins);
+        // everything the topics need resolves before the first file is touched
+        logConfig(config.defaults());
+        for (TopicConfig tc : config.topics().values()) {
+            logConfig(tc);
+        }
+        IoBackendProvider ioProvider = ConfigValidator.ioBackend(config, plugins);
+        this.io = ioProvider.create(config.io().config());
+        this.topicsDir = config.dataDir().resolve("topics");
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rivven-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Files.createDirectories(topicsDir);
+            loadTopics();
+            for (Map.Entry<String, TopicConfig> e : config.topics().entrySet()) {
+                if (!topics.containsKey(e.getKey())) {
+                    createTopic(e.getKey(), e.getValue().partitions());
+                }
+            }
+            scheduler.scheduleWithFixedDelay(this::retentionQuietly, RETENTION_CHECK_MS, RETENTION_CHECK_MS, TimeUnit.MILLISECONDS);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    /** Opens the engine described by {@code config}, loading plugins from its plugin directories. */
+    public static StorageEngine open(RivvenConfig config) throws IOException {
+        return builder(config).open();
+    }
+
+    public static Builder builder(RivvenConfig config) {
+        return new Builder(config);
+    }
+
+    /** Options for opening an engine. */
+    public static final class Builder {
+        private final RivvenConfig config;
+        private Plugins plugins;
+        private MeterRegistry registry;
+        private LongSupplier clock = System::currentTimeMillis;
+
+        private Builder(RivvenConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** The plugins to use instead of loading them from the config's plugin directories. */
+        public Builder plugins(Plugins plugins) {
+            this.plugins = plugins;
+            return this;
+        }
+
+        /** Where meters go (default: a new SimpleMeterRegistry). */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        /** The wall clock in ms (tests move time for retention and rolling). */
+        public Builder clock(LongSupplier clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public StorageEngine open() throws IOException {
+            return new StorageEngine(this);
+        }
+    }
+
+    public RivvenConfig config() {
+        return config;
+    }
+
+    public Plugins plugins() {
+        return plugins;
+    }
+
+    public EngineMetrics metrics() {
+        return metrics;
+    }
+
+    // ================================================================ topics
+
+    /** Topic names, sorted. */
+    public List<String> topics() {
+        return topics.keySet().stream().sorted().toList();
+    }
+
+    public Optional<Topic> topic(String name) {
+        return Optional.ofNullable(topics.get(name));
+    }
+
+    /**
+     * Creates {@code name} with {@code partitions} partitions and the config file's settings for it.
+     *
+     * @throws ConfigException if the name is invalid
+     * @throws IllegalStateException if it exists
+     */
+    public Topic createTopic(String name, int partitions) throws IOException {
+        TopicConfig tc = config.topic(name).withPartitions(partitions);
+        synchronized (topicLock) {
+            checkOpen();
+            if (topics.containsKey(name)) {
+                throw new IllegalStateException("topic '" + name + "' already exists with "
+                        + topics.get(name).partitionCount() + " partitions");
+            }
+            Path dir = topicsDir.resolve(name);
+            Files.createDirectories(dir);
+            for (int p = 0; p < partitions; p++) {
+                Files.createDirectories(dir.resolve(LogFiles.partitionDirName(p)));
+            }
+            Checkpoint.syncDirectory(dir);
+            new TopicMetadata(partitions).write(dir);
+            Checkpoint.syncDirectory(topicsDir);
+            Topic t = openTopic(name, dir, partitions);
+            topics.put(name, t);
+            return t;
+        }
+    }
+
+    /**
+     * Deletes a topic and all its data: closes it, renames its directory to
+     * {@code <name>-<millis>.deleted} (the next open removes such leftovers), then deletes it.
+     *
+     * @return whether it existed
+     */
+    public boolean deleteTopic(String name) throws IOException {
+        synchronized (topicLock) {
+            checkOpen();
+            Topic t = topics.remove(name);
+            if (t == null) {
+                return false;
+            }
+            closeTopic(t);
+            Path dir = topicsDir.resolve(name);
+            Path doomed = topicsDir.resolve(name + "-" + clock.getAsLong() + LogFiles.DELETED);
+            Files.move(dir, doomed);
+            Checkpoint.syncDirectory(topicsDir);
+            deleteTree(doomed);
+            return true;
+        }
+    }
+
+    /**
+     * The log of one partition.
+     *
+     * @throws UnknownTopicException if there is no such topic or partition
+     */
+    public PartitionLog partition(String topic, int partition) {
+        Topic t = topics.get(topic);
+        if (t == null) {
+            throw new UnknownTopicException("no topic '" + topic + "'; topics: " + (topics.isEmpty() ? "(none)" : String.join(", ", topics())));
+        }
+        if (partition < 0 || partition >= t.partitionCount()) {
+            throw new UnknownTopicException("topic '" + topic + "' has partitions 0-" + (t.partitionCount() - 1) + ", not " + partition);
+        }
+        return t.partitions().get(partition);
+    }
+
+    /** Runs retention on every partition now; returns the number of segments deleted. */
+    public int applyRetention() {
+        int n = 0;
+        for (Topic t : topics.values()) {
+            for (PartitionLog p : t.partitions()) {
+                n += p.applyRetention();
+            }
+        }
+        return n;
+    }
+
+    private void retentionQuietly() {
+        try {
+            applyRetention();
+        } catch (RuntimeException e) {
+            System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING, "retention failed: " + e, e);
+        }
+    }
+
+    // ================================================================ open/close
+
+    private void loadTopics() throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(topicsDir)) {
+            for (Path p : ds) {
+                String f = p.getFileName().toString();
+                if (f.endsWith(LogFiles.DELETED)) {
+                    deleteTree(p); // an interrupted topic deletion
+                } else if (Files.isDirectory(p)) {
+                    dirs.add(p);
+                }
+            }
+        }
+        dirs.sort(Comparator.naturalOrder());
+        for (Path dir : dirs) {
+            String name = dir.getFileName().toString();
+            Optional<TopicMetadata> meta = TopicMetadata.read(dir);
+            if (meta.isEmpty()) {
+                // created up to the partition directories, then interrupted: no data was acknowledged
+                deleteTree(dir);
+                continue;
+            }
+            topics.put(name, openTopic(name, dir, meta.get().partitions()));
+        }
+    }
+
+    private Topic openTopic(String name, Path dir, int partitions) throws IOException {
+        TopicConfig tc = config.topic(name).withPartitions(partitions);
+        LogConfig lc = logConfig(tc);
+        CodecResolver codecs = plugins.codecs()::forId;
+        List<PartitionLog> logs = new ArrayList<>(partitions);
+        // partitions open (and recover) in parallel: most of the time is fsyncs and directory listings
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<PartitionLog>> futures = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                int part = p;
+                futures.add(pool.submit(() -> new LogLoader(name, part, dir.resolve(LogFiles.partitionDirName(part)), lc, io,
+                        codecs, metrics, clock).load()));
+            }
+            IOException failure = null;
+            for (Future<PartitionLog> f : futures) {
+                try {
+                    logs.add(f.get());
+                } catch (ExecutionException e) {
+                    failure = failure != null ? failure : asIo(e.getCause(), name);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = new InterruptedIOException("interrupted opening topic " + name);
+                }
+            }
+            if (failure != null) {
+                for (PartitionLog l : logs) {
+                    try {
+                        l.close();
+                    } catch (IOException ignored) {
+                        // reporting the first failure
+                    }
+                }
+                throw failure;
+            }
+        }
+        List<ScheduledFuture<?>> tasks = new ArrayList<>();
+        if (lc.flushMode() == FlushMode.INTERVAL) {
+            long every = Math.max(1, Math.min(lc.flushIntervalMs(), 1000));
+            for (PartitionLog l : logs) {
+                l.onFlushWanted(() -> scheduler.execute(() -> {
+                    l.flushScheduledDone();
+                    flushQuietly(l);
+                }));
+                tasks.add(scheduler.scheduleWithFixedDelay(() -> flushQuietly(l), every, every, TimeUnit.MILLISECONDS));
+            }
+        }
+        return new Topic(name, tc, List.copyOf(logs), tasks);
+    }
+
+    private static void flushQuietly(PartitionLog l) {
+        try {
+            l.flushIfDue();
+        } catch (RuntimeException e) {
+            // the partition is marked failed and its waiters are failed; nothing else to do here
+        }
+    }
+
+    private static IOException asIo(Throwable t, String topic) {
+        if (t instanceof IOException io) {
+            return io;
+        }
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        return new IOException("opening topic " + topic + " failed: " + t, t);
+    }
+
+    /** Resolves a topic's plugins into a {@link LogConfig}. */
+    LogConfig logConfig(TopicConfig tc) {
+        List<LogConfig.IndexSpec> indexes = new ArrayList<>();
+        indexes.add(builtInIndex("offset"));
+        indexes.add(builtInIndex("time"));
+        for (PluginSpec spec : tc.indexes()) {
+            IndexProvider p = plugins.indexes().get(spec);
+            p.validate(spec.config());
+            indexes.add(new LogConfig.IndexSpec(p, spec.config()));
+        }
+        FlushConfig flush = tc.flush();
+        return new LogConfig(tc.segment().bytes(), tc.segment().ms(), tc.segment().indexIntervalBytes(),
+                tc.segment().indexMaxBytes(), tc.retention().ms(), tc.retention().bytes(), flush.mode(),
+                flush.intervalMs(), flush.intervalBytes() < 0 ? Long.MAX_VALUE : flush.intervalBytes(),
+                plugins.codecs().create(tc.compression()), indexes, RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE);
+    }
+
+    private LogConfig.IndexSpec builtInIndex(String name) {
+        return new LogConfig.IndexSpec(plugins.indexes().get(name, "built-in index"), PluginConfig.empty("built-in index " + name));
+    }
+
+    private void closeTopic(Topic t) throws IOException {
+        t.tasks().forEach(f -> f.cancel(false));
+        IOException first = null;
+        for (PartitionLog p : t.partitions()) {
+            try {
+                p.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("storage engine is closed");
+        }
+    }
+
+    /**
+     * Flushes and closes every partition, writing clean-shutdown markers so the next open skips
+     * recovery. Idempotent.
+     */
+    @Override
+    public void close() throws IOException {
+        synchronized (topicLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        scheduler.shutdownNow();
+        IOException first = null;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (Topic t : topics.values()) {
+                fs.add(pool.submit(() -> {
+                    closeTopic(t);
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
+                    first = first == null ? io : first;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        topics.clear();
+        io.close();
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException | RuntimeException ignored) {
+            // reporting the original failure
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

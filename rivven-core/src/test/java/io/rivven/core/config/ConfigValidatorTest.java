@@ -1,0 +1,106 @@
+package io.rivven.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.rivven.api.ConfigException;
+import io.rivven.core.plugin.Fakes;
+import io.rivven.core.plugin.Fakes.FakeCodecProvider;
+import io.rivven.core.plugin.Fakes.FakeColdProvider;
+import io.rivven.core.plugin.Fakes.FakeIndexProvider;
+import io.rivven.core.plugin.Fakes.FakeIoProvider;
+import io.rivven.core.plugin.PluginNotFoundException;
+import io.rivven.core.plugin.Plugins;
+import org.junit.jupiter.api.Test;
+
+/** After binding, every named plugin is resolved against the registries and its options are checked. */
+class ConfigValidatorTest {
+
+    final FakeColdProvider fs = new FakeColdProvider("fs");
+    final FakeCodecProvider zstd = new FakeCodecProvider("zstd", 4);
+    final Plugins plugins = Plugins.builder()
+            .add(new FakeCodecProvider("none", 0)).add(new FakeCodecProvider("gzip", 1))
+            .add(new FakeCodecProvider("snappy", 2)).add(new FakeCodecProvider("lz4", 3)).add(zstd)
+            .add(new FakeIoProvider("nio", true)).add(new FakeIoProvider("uring", false))
+            .add(fs)
+            .add(new FakeIndexProvider("bloom", "bloom"))
+            .build();
+
+    static RivvenConfig parse(String json) {
+        return RivvenConfig.parse(json.replace('\'', '"'), "rivven.json");
+    }
+
+    String error(String json) {
+        return assertThrows(ConfigException.class, () -> parse(json).validate(plugins)).getMessage();
+    }
+
+    @Test
+    void aValidConfigPassesAndCreatesEachCodecOnce() {
+        RivvenConfig c = parse("""
+                { 'defaults': { 'compression': { 'type': 'zstd', 'level': 3 }, 'indexes': [ { 'type': 'bloom', 'percent': 2 } ] },
+                  'tiered': { 'cold': { 'type': 'fs', 'bucket': 'b', 'secretKey': 's' } },
+                  'topics': { 'a': {}, 'b': { 'partitions': 2 }, 'c': { 'compression': 'zstd' } } }""");
+        c.validate(plugins);
+        assertEquals(2, zstd.created.get(), "the defaults' codec once (inherited by a and b), c's own once");
+        assertEquals(1, fs.closed.get(), "the cold store is created to check its options, then closed");
+    }
+
+    @Test
+    void unknownCodecNamesTheTopicPath() {
+        assertEquals("no compression codec 'zsdt' (rivven.json → topics.orders.compression.type); available: gzip, lz4, none, "
+                + "snappy, zstd; put the plugin's folder in plugins/",
+                error("{ 'topics': { 'orders': { 'compression': { 'type': 'zsdt' } } } }"));
+    }
+
+    @Test
+    void unknownCodecInheritedFromDefaultsNamesTheDefaults() {
+        PluginNotFoundException e = assertThrows(PluginNotFoundException.class,
+                () -> parse("{ 'defaults': { 'compression': 'brotli' }, 'topics': { 'a': {} } }").validate(plugins));
+        assertEquals("rivven.json → defaults.compression.type", e.path());
+    }
+
+    @Test
+    void badCodecOptionsFailWithTheirPath() {
+        assertEquals("rivven.json → topics.orders.compression.level: must be between 1 and 9, got 40",
+                error("{ 'topics': { 'orders': { 'compression': { 'type': 'zstd', 'level': 40 } } } }"));
+        assertEquals("rivven.json → defaults.compression.lvl: unknown option; accepted: level",
+                error("{ 'defaults': { 'compression': { 'type': 'zstd', 'lvl': 4 } } }"));
+    }
+
+    @Test
+    void indexesAreResolvedValidatedAndUnique() {
+        assertEquals("no index type 'blom' (rivven.json → topics.t.indexes[0].type); available: bloom; put the plugin's folder in plugins/",
+                error("{ 'topics': { 't': { 'indexes': [ 'blom' ] } } }"));
+        assertEquals("rivven.json → defaults.indexes[0].percent: must be between 1 and 50, got 90",
+                error("{ 'defaults': { 'indexes': [ { 'type': 'bloom', 'percent': 90 } ] } }"));
+        assertEquals("rivven.json → defaults.indexes[1].type: index type 'bloom' is listed twice (also at rivven.json → "
+                + "defaults.indexes[0]); list each index type once",
+                error("{ 'defaults': { 'indexes': [ 'bloom', { 'type': 'bloom' } ] } }"));
+    }
+
+    @Test
+    void coldStoreIsCheckedOnlyWhenTieringIsEnabled() {
+        assertEquals("no cold store 's4' (rivven.json → tiered.cold.type); available: fs; put the plugin's folder in plugins/",
+                error("{ 'tiered': { 'cold': { 'type': 's4' } } }"));
+        assertEquals("rivven.json → tiered.cold.bucket: required, a non-empty string",
+                error("{ 'tiered': { 'cold': { 'type': 'fs' } } }"));
+        parse("{ 'tiered': { 'enabled': false, 'cold': { 'type': 's4' } } }").validate(plugins);
+    }
+
+    @Test
+    void ioIsResolvedWhenTheEngineOpensNotWhenTheConfigLoads() {
+        RivvenConfig c = parse("{ 'io': 'nioo' }");
+        c.validate(plugins);
+        assertEquals("no I/O backend 'nioo' (rivven.json → io.type); available: nio, uring; put the plugin's folder in plugins/",
+                assertThrows(PluginNotFoundException.class, () -> ConfigValidator.ioBackend(c, plugins)).getMessage());
+        assertEquals("nio", ConfigValidator.ioBackend(parse("{}"), plugins).name());
+        assertEquals("rivven.json → io.type: I/O backend 'uring' cannot run here: needs Linux >= 5.6; choose another: nio",
+                assertThrows(ConfigException.class, () -> ConfigValidator.ioBackend(parse("{ 'io': 'uring' }"), plugins))
+                        .getMessage());
+    }
+
+    @Test
+    void theEmbeddedDefaultValidatesWithTheStandardCodecs() {
+        RivvenConfig.embeddedDefault().validate(Fakes.standardCodecs().build());
+    }
+}

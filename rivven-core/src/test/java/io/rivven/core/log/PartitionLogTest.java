@@ -1,0 +1,262 @@
+package io.rivven.core.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rivven.api.BufferAllocator;
+import io.rivven.core.format.v2.CodecResolver;
+import io.rivven.core.format.v2.RecordBatch;
+import io.rivven.core.format.v2.RecordBatchReader;
+import io.rivven.core.format.v2.RecordBatchWriter;
+import io.rivven.core.format.v2.RecordCursor;
+import io.rivven.core.record.CorruptRecordException;
+import io.rivven.core.record.Record;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PartitionLogTest {
+
+    @TempDir
+    Path dir;
+
+    /** Every record from {@code from} to the high watermark, as "offset:key:value". */
+    static List<String> readAll(PartitionLog log, long from) throws IOException {
+        List<String> out = new ArrayList<>();
+        CodecResolver codecs = EngineFixture.PLUGINS.codecs()::forId;
+        long offset = from;
+        while (offset < log.highWatermark()) {
+            try (FetchResult f = log.read(offset, 64 * 1024)) {
+                assertFalse(f.isEmpty(), "read at " + offset + " below the high watermark returned nothing");
+                ByteBuffer b = f.toByteBuffer();
+                RecordBatchReader r = new RecordBatchReader(b).requireIncreasingOffsets(true);
+                RecordBatch batch;
+                while ((batch = r.next()) != null) {
+                    try (RecordCursor c = batch.records(codecs, BufferAllocator.HEAP)) {
+                        while (c.next()) {
+                            if (c.offset() >= offset) {
+                                out.add(c.offset() + ":" + EngineFixture.string(c.key()) + ":" + EngineFixture.string(c.value()));
+                            }
+                        }
+                    }
+                    offset = batch.lastOffset() + 1;
+                }
+                assertTrue(r.isAtEnd(), "a read returned a partial batch");
+            }
+        }
+        return out;
+    }
+
+    static List<String> expected(int from, int count, int valueSize) {
+        List<String> out = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            out.add(i + ":key-" + i + ":" + EngineFixture.valueOf(i, valueSize));
+        }
+        return out;
+    }
+
+    @Test
+    void appendsGetContiguousOffsetsAndReadBack() throws IOException {
+        EngineFixture fx = new EngineFixture(dir);
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 2);
+            PartitionLog p = engine.partition("t", 1);
+            AppendResult a = p.append(EngineFixture.records(0, 10, 50));
+            AppendResult b = p.append(EngineFixture.records(10, 5, 50));
+            assertEquals(0, a.baseOffset());
+            assertEquals(9, a.lastOffset());
+            assertEquals(10, b.baseOffset());
+            assertEquals(14, b.lastOffset());
+            assertEquals(15, p.highWatermark());
+            assertEquals(expected(0, 15, 50), readAll(p, 0));
+            assertEquals(expected(12, 3, 50), readAll(p, 12));
+            try (FetchResult end = p.read(15, 1000)) {
+                assertTrue(end.isEmpty());
+            }
+            assertThrows(OffsetOutOfRangeException.class, () -> p.read(16, 1000));
+            assertThrows(UnknownTopicException.class, () -> engine.partition("t", 2));
+            assertThrows(UnknownTopicException.class, () -> engine.partition("nope", 0));
+        }
+    }
+
+    @Test
+    void rollsBySizeAndReadsAcrossSegmentsAndReopens() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 4096, \"indexIntervalBytes\": 256}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 100; i++) {
+                p.append(EngineFixture.records(i * 5, 5, 100));
+            }
+            assertTrue(p.segmentCount() > 10, "segments: " + p.segmentCount());
+            assertEquals(expected(0, 500, 100), readAll(p, 0));
+            assertEquals(expected(333, 167, 100), readAll(p, 333));
+            assertEquals(OptionalLong.of(250), p.offsetForTimestamp(EngineFixture.T0 + 250));
+            assertEquals(OptionalLong.of(0), p.offsetForTimestamp(0));
+            assertEquals(OptionalLong.empty(), p.offsetForTimestamp(EngineFixture.T0 + 500));
+        }
+        for (String f : Files.list(dir.resolve("topics/t/partition-0")).map(x -> x.getFileName().toString()).sorted().toList()) {
+            assertFalse(f.endsWith(".tmp"), f);
+        }
+        assertTrue(Files.exists(dir.resolve("topics/t/partition-0/.clean-shutdown")));
+        try (StorageEngine engine = fx.open()) {
+            PartitionLog p = engine.partition("t", 0);
+            assertEquals(500, p.highWatermark());
+            assertEquals(expected(0, 500, 100), readAll(p, 0));
+            assertEquals(OptionalLong.of(401), p.offsetForTimestamp(EngineFixture.T0 + 401));
+            AppendResult r = p.append(EngineFixture.records(500, 1, 100));
+            assertEquals(500, r.baseOffset());
+            assertEquals(expected(0, 501, 100), readAll(p, 0));
+        }
+    }
+
+    @Test
+    void readyBatchIsAppendedWithoutReencodingAndCorruptOnesAreRefused() throws IOException {
+        EngineFixture fx = new EngineFixture(dir);
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(EngineFixture.records(0, 3, 10));
+            ByteBuffer batch = copy(RecordBatchWriter.encode(777, null, EngineFixture.records(3, 4, 10)));
+            AppendResult r = p.appendBatch(batch);
+            assertEquals(3, r.baseOffset());
+            assertEquals(6, r.lastOffset());
+            assertEquals(expected(0, 7, 10), readAll(p, 0));
+
+            ByteBuffer bad = copy(RecordBatchWriter.encode(0, null, EngineFixture.records(7, 2, 10)));
+            bad.put(bad.limit() - 1, (byte) (bad.get(bad.limit() - 1) ^ 1));
+            assertThrows(CorruptRecordException.class, () -> p.appendBatch(bad));
+            assertEquals(7, p.highWatermark());
+        }
+    }
+
+    @Test
+    void uncleanShutdownTruncatesATornTailAndKeepsEverythingBefore() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 4096}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 50; i++) {
+                p.append(EngineFixture.records(i * 2, 2, 100));
+            }
+        }
+        Path pdir = dir.resolve("topics/t/partition-0");
+        Files.delete(pdir.resolve(LogFiles.CLEAN_SHUTDOWN));
+        Path last;
+        try (var files = Files.list(pdir)) {
+            last = files.filter(f -> f.toString().endsWith(".log")).sorted().toList().getLast();
+        }
+        long before = Files.size(last);
+        Files.write(last, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0}, java.nio.file.StandardOpenOption.APPEND);
+        try (StorageEngine engine = fx.open()) {
+            PartitionLog p = engine.partition("t", 0);
+            assertEquals(100, p.highWatermark());
+            assertEquals(before, Files.size(last));
+            assertEquals(expected(0, 100, 100), readAll(p, 0));
+        }
+    }
+
+    @Test
+    void retentionBySizeDeletesOldestClosedSegmentsAndMovesTheStart() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 2048}, \"retention\": {\"bytes\": 6000}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 40; i++) {
+                p.append(EngineFixture.records(i * 4, 4, 100));
+            }
+            int before = p.segmentCount();
+            int deleted = p.applyRetention();
+            assertTrue(deleted > 0);
+            assertEquals(before - deleted, p.segmentCount());
+            assertTrue(p.sizeInBytes() >= 6000 - 2048 && p.sizeInBytes() < 6000 + 2048, "size " + p.sizeInBytes());
+            long start = p.logStartOffset();
+            assertTrue(start > 0);
+            assertThrows(OffsetOutOfRangeException.class, () -> p.read(start - 1, 100));
+            assertEquals(expected((int) start, 160 - (int) start, 100), readAll(p, start));
+            try (var files = Files.list(p.dir())) {
+                assertTrue(files.noneMatch(f -> f.toString().endsWith(LogFiles.DELETED)));
+            }
+        }
+        try (StorageEngine engine = fx.open()) {
+            PartitionLog p = engine.partition("t", 0);
+            assertTrue(p.logStartOffset() > 0);
+            assertEquals(160, p.highWatermark());
+        }
+    }
+
+    @Test
+    void retentionByTimeUsesTheNewestTimestampOfEachSegment() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 2048}, \"retention\": {\"ms\": 1000}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 20; i++) {
+                p.append(EngineFixture.records(i * 4, 4, 100)); // timestamps T0 + offset
+            }
+            fx.clock.set(EngineFixture.T0 + 500);
+            assertEquals(0, p.applyRetention());
+            fx.clock.set(EngineFixture.T0 + 80 + 1001);
+            int deleted = p.applyRetention();
+            assertTrue(deleted > 0);
+            assertEquals(1, p.segmentCount(), "only the active segment stays");
+        }
+    }
+
+    @Test
+    void intervalFlushReleasesWaitersAndAlwaysIsDurableOnReturn() throws Exception {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"flush\": {\"mode\": \"interval\", \"intervalMs\": 20}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            AppendResult r = p.append(EngineFixture.records(0, 3, 10));
+            fx.clock.addAndGet(1000);
+            r.durable().get(10, TimeUnit.SECONDS);
+            assertTrue(p.recoveryPoint() >= 3);
+        }
+        EngineFixture always = new EngineFixture(dir.resolve("b")).defaults("\"flush\": {\"mode\": \"always\"}");
+        try (StorageEngine engine = always.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            AppendResult r = p.append(EngineFixture.records(0, 3, 10));
+            assertTrue(r.durable().isDone());
+            assertEquals(3, p.recoveryPoint());
+        }
+    }
+
+    @Test
+    void topicsAreListedDescribedDeletedAndSurviveReopen() throws IOException {
+        EngineFixture fx = new EngineFixture(dir);
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("a", 3);
+            engine.createTopic("b", 1);
+            assertThrows(IllegalStateException.class, () -> engine.createTopic("a", 1));
+            assertEquals(List.of("a", "b"), engine.topics());
+            engine.partition("a", 2).append(List.of(Record.of("k", "v")));
+        }
+        try (StorageEngine engine = fx.open()) {
+            assertEquals(List.of("a", "b"), engine.topics());
+            assertEquals(3, engine.topic("a").orElseThrow().partitionCount());
+            assertEquals(1, engine.partition("a", 2).highWatermark());
+            assertTrue(engine.deleteTopic("a"));
+            assertFalse(engine.deleteTopic("a"));
+            assertEquals(List.of("b"), engine.topics());
+        }
+        assertFalse(Files.exists(dir.resolve("topics/a")));
+    }
+
+    private static ByteBuffer copy(ByteBuffer b) {
+        ByteBuffer c = ByteBuffer.allocate(b.remaining());
+        c.put(b.duplicate()).flip();
+        return c;
+    }
+}
