@@ -62,6 +62,7 @@ public final class RecordBatchWriter implements AutoCloseable {
     private ByteBuffer scratchView;  // reusable wrapper of scratch for the codec
     private byte[] records;          // where records are encoded: out's array or scratch
     private int recordsStart;        // index of the first record byte in records
+    private int recordsLimit;        // end of the usable part of records (out's array may be shared, pooled)
     private int pos;                 // next write index in records
 
     private long baseOffset;
@@ -119,12 +120,14 @@ public final class RecordBatchWriter implements AutoCloseable {
         if (this.codec == null && out.hasArray()) {
             records = out.array();
             recordsStart = out.arrayOffset() + HEADER_LENGTH;
+            recordsLimit = out.arrayOffset() + out.capacity();
         } else {
             if (scratch.length == 0) {
                 scratch = new byte[Math.max(out.capacity(), 1024)];
             }
             records = scratch;
             recordsStart = 0;
+            recordsLimit = scratch.length;
         }
         pos = recordsStart;
         this.baseOffset = baseOffset;
@@ -426,7 +429,7 @@ public final class RecordBatchWriter implements AutoCloseable {
     /** Makes room for {@code more} bytes at {@code pos} in the records array. */
     private void ensureCapacity(int more) {
         byte[] b = records;
-        if (pos + more <= b.length) {
+        if ((long) pos + more <= recordsLimit) {
             return;
         }
         int used = pos - recordsStart;
@@ -435,6 +438,7 @@ public final class RecordBatchWriter implements AutoCloseable {
             scratch = Arrays.copyOf(b, (int) Math.min(MAX_CAPACITY, Math.max(needed, 2L * b.length)));
             scratchView = null;
             records = scratch;
+            recordsLimit = scratch.length;
             return;
         }
         // Encoding in out's array: grow out, keeping the records; fall back to scratch if the allocator
@@ -447,13 +451,15 @@ public final class RecordBatchWriter implements AutoCloseable {
             setOut(bigger);
             records = out.array();
             recordsStart = out.arrayOffset() + HEADER_LENGTH;
+            recordsLimit = out.arrayOffset() + out.capacity();
         } else {
-            scratch = Arrays.copyOfRange(b, recordsStart, recordsStart + (int) Math.max(needed, 2L * used));
+            scratch = Arrays.copyOfRange(b, recordsStart, recordsStart + (int) Math.min(MAX_CAPACITY, Math.max(needed, 2L * used)));
             scratchView = null;
             allocator.release(out);
             setOut(bigger);
             records = scratch;
             recordsStart = 0;
+            recordsLimit = scratch.length;
         }
         pos = recordsStart + used;
     }
