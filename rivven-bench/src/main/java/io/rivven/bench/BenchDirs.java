@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Comparator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -13,12 +15,27 @@ import java.util.stream.Stream;
  * {@code rivven.bench.dir} (set by {@code rivven-bench/run} from {@code RIVVEN_BENCH_DIR}),
  * else under {@code java.io.tmpdir}. The file system matters: both Kafka's and Rivven's logs of
  * one run are written to the same place, and it should be a real disk (not tmpfs) when the
- * {@code interval} flush mode is measured. Stateless; thread-safe.
+ * {@code interval} flush mode is measured. Directories not deleted by {@link #delete} (a benchmark
+ * that failed before its tear-down) are deleted when the JVM exits. Thread-safe.
  */
 public final class BenchDirs {
 
     /** The system property naming the parent directory of every scratch directory. */
     public static final String PROPERTY = "rivven.bench.dir";
+
+    private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Path dir : LIVE) {
+                try {
+                    delete(dir);
+                } catch (RuntimeException e) {
+                    System.err.println("rivven-bench: " + e.getMessage());
+                }
+            }
+        }, "rivven-bench-cleanup"));
+    }
 
     private BenchDirs() {
     }
@@ -28,7 +45,9 @@ public final class BenchDirs {
         Path base = Paths.get(System.getProperty(PROPERTY, System.getProperty("java.io.tmpdir")));
         try {
             Files.createDirectories(base);
-            return Files.createTempDirectory(base, prefix);
+            Path dir = Files.createTempDirectory(base, prefix);
+            LIVE.add(dir);
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a scratch directory under " + base.toAbsolutePath()
                     + " (system property " + PROPERTY + "); make it writable or point " + PROPERTY
@@ -38,7 +57,11 @@ public final class BenchDirs {
 
     /** Deletes {@code dir} and everything under it; a missing directory is fine. */
     public static void delete(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
+        if (dir == null) {
+            return;
+        }
+        LIVE.remove(dir);
+        if (!Files.exists(dir)) {
             return;
         }
         try (Stream<Path> all = Files.walk(dir)) {
