@@ -11,7 +11,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.storage.internals.log.LogSegment;
+import org.apache.kafka.storage.internals.log.OffsetPosition;
 import org.apache.kafka.storage.internals.log.OffsetResultHolder;
+import org.apache.kafka.storage.internals.log.TimestampOffset;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Issue 3 (d): offset and timestamp lookup latency in a multi-segment log, one thread.
  *
  * <p>Before the trial (not timed) a log is written with one pass of {@code totalMiB} in segments of
- * {@code segmentMiB} (8 segments with the defaults; an offset index entry per 100 KiB batch, since
+ * {@code segmentMiB} (9 segments with the defaults, 8 of them full: framing makes the log 1% larger than the payload; an offset index entry per 100 KiB batch, since
  * batches exceed {@code index.interval.bytes = 4096}). Record {@code o} of that log has offset
  * {@code o} and timestamp {@code Workload.BASE_TIMESTAMP + o}. <b>Unit:</b> {@code us/op} in
  * sample mode: JMH reports the distribution; p50 and p99 are the numbers compared. Each op looks up
@@ -48,6 +50,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code >= ts}, its time index, then offset index and batch scan, then the records of the
  *       batch (decompressed if compressed) to the first record with timestamp {@code >= ts}.
  *       Result: that record's offset, checked in the setup to be {@code ts - BASE_TIMESTAMP}.</li>
+ *   <li>{@code kafkaOffsetIndexLookup} and {@code kafkaTimeIndexLookup}: the index alone, for
+ *       Rivven's index plugins ({@code io.rivven.api.index.OffsetLookup} and {@code TimeLookup}):
+ *       the segment is found as above (for a timestamp: the segment holding offset
+ *       {@code ts - BASE_TIMESTAMP}), then only {@code OffsetIndex.lookup(offset)} or
+ *       {@code TimeIndex.lookup(ts)}: the binary search of the mapped index (largest entry
+ *       {@code <=} the target), no file read.</li>
  * </ul>
  *
  * <p><b>Rivven twins</b> (to add when the engine exists): {@code rivvenOffsetLookup(Params,
@@ -56,7 +64,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * file position of the batch holding it) lookup, without reading the batch itself; and
  * {@code rivvenTimestampLookup(Params, RivvenState)} with the same target timestamps ({@code Params.timestamps}) through the
  * engine's find-first-offset-at-or-after-a-timestamp call, which must give the exact record offset
- * (as Kafka's does), not only the batch.
+ * (as Kafka's does), not only the batch. {@code rivvenOffsetIndexLookup} and
+ * {@code rivvenTimeIndexLookup}: the same targets and segment choice, then only the segment's offset
+ * or time index ({@code OffsetLookup.lookup}, {@code TimeLookup.lookupByTime}).
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -78,7 +88,7 @@ public class LookupBench {
         @Param({"256"})
         public int totalMiB;
 
-        /** Segment size: 32 MiB makes 8 segments of 256 MiB. */
+        /** Segment size: 32 MiB makes 9 segments (8 full) of a 256 MiB pass. */
         @Param({"32"})
         public int segmentMiB;
 
@@ -174,6 +184,18 @@ public class LookupBench {
         return s.timestampLookup(p.timestamps[s.next++ & (TARGETS - 1)]);
     }
 
-    // rivvenOffsetLookup(Params p, RivvenState s) and rivvenTimestampLookup(Params p, RivvenState s)
-    // go here: see the class comment for what they must do to be comparable.
+    @Benchmark
+    public OffsetPosition kafkaOffsetIndexLookup(Params p, KafkaState s) throws IOException {
+        long offset = p.offsets[s.next++ & (TARGETS - 1)];
+        return s.segments.floorEntry(offset).getValue().offsetIndex().lookup(offset);
+    }
+
+    @Benchmark
+    public TimestampOffset kafkaTimeIndexLookup(Params p, KafkaState s) throws IOException {
+        long timestamp = p.timestamps[s.next++ & (TARGETS - 1)];
+        return s.segments.floorEntry(timestamp - Workload.BASE_TIMESTAMP).getValue().timeIndex().lookup(timestamp);
+    }
+
+    // rivvenOffsetLookup, rivvenTimestampLookup, rivvenOffsetIndexLookup and rivvenTimeIndexLookup
+    // (Params p, RivvenState s) go here: see the class comment for what they must do to be comparable.
 }
