@@ -32,8 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Issue 3 (d): offset and timestamp lookup latency in a multi-segment log, one thread.
  *
  * <p>Before the trial (not timed) a log is written with one pass of {@code totalMiB} in segments of
- * {@code segmentMiB} (9 segments with the defaults, 8 of them full: framing makes the log 1% larger than the payload; an offset index entry per 100 KiB batch, since
- * batches exceed {@code index.interval.bytes = 4096}). Record {@code o} of that log has offset
+ * {@code segmentMiB} (9 segments with the defaults, 8 of them full, as batch framing makes the log
+ * 1% larger than the payload; an offset index entry per 100 KiB batch, since batches exceed
+ * {@code index.interval.bytes = 4096}). Record {@code o} of that log has offset
  * {@code o} and timestamp {@code Workload.BASE_TIMESTAMP + o}. <b>Unit:</b> {@code us/op} in
  * sample mode: JMH reports the distribution; p50 and p99 are the numbers compared. Each op looks up
  * the next of 65,536 precomputed uniformly random targets (seeded, same list for every twin).
