@@ -17,9 +17,9 @@ import java.util.SplittableRandom;
  * bytes. The note is cut so that key + value + header keys + header values is exactly
  * {@code recordBytes}. Example (shortened):
  * <pre>
- * key   user-1742
- * value {"event_id":"9f1c0a7e3b2d4c51","ts":1767225600042,"type":"add_to_cart","user":"user-1742",
- *        "session":"4be1a9d0-77c3","page":"/products/garden/rain-barrel-311", ... ,"note":"fast blue ..."}
+ * key   user-45457
+ * value {"event_id":"a2a9fecbdee6957e","ts":1767225600005,"type":"checkout","user":"user-45457",
+ *        "session":"30e9b0ed-d384","page":"/search/fashion/jacket-628", ... ,"note":"available to ..."}
  * </pre>
  *
  * <h2>Pool and passes</h2>
