@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * device, geo position, a cart with prices, tags and a free-text note) whose field values vary
  * from record to record, so codecs see realistic redundancy rather than a constant or random
  * bytes. The note is cut so that key + value + header keys + header values is exactly
- * {@code recordBytes}. Example (shortened):
+ * {@code recordBytes}. The first record of the standard workload (shortened):
  * <pre>
  * key   user-45457
  * value {"event_id":"a2a9fecbdee6957e","ts":1767225600005,"type":"checkout","user":"user-45457",
