@@ -1,5 +1,6 @@
 package io.rivven.core.record;
 
+import io.rivven.api.Evolving;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ import java.util.Objects;
  *
  * <p>Thread-safe. Equality compares the key and the value's bytes.
  */
+@Evolving
 public final class Header {
 
     private final byte[] keyUtf8;

@@ -1,5 +1,6 @@
 package io.rivven.core.record;
 
+import io.rivven.api.Evolving;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,6 +24,7 @@ import java.util.Objects;
  *
  * <p>Thread-safe. Equality compares timestamp, key and value bytes and headers.
  */
+@Evolving
 public final class Record {
 
     private static final List<Header> NO_HEADERS = List.of();

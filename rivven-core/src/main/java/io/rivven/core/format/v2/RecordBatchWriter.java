@@ -5,6 +5,7 @@ import static io.rivven.core.format.v2.Varints.sizeOfVarint;
 import static io.rivven.core.format.v2.Varints.sizeOfVarlong;
 
 import io.rivven.api.BufferAllocator;
+import io.rivven.api.Evolving;
 import io.rivven.api.codec.Codec;
 import io.rivven.api.codec.CodecProvider;
 import io.rivven.core.record.Header;
@@ -47,6 +48,7 @@ import java.util.zip.CRC32C;
  * {@link #reset} (copy it, or write it out, before). Not thread-safe: one writer per thread.
  * {@link #close()} gives the buffers back to the allocator.
  */
+@Evolving
 public final class RecordBatchWriter implements AutoCloseable {
 
     /** Initial buffer size when none is given: 16 KiB. */

@@ -3,6 +3,7 @@ package io.rivven.core.format.v2;
 import static io.rivven.core.format.v2.RecordBatchLayout.HEADER_LENGTH;
 
 import io.rivven.api.BufferAllocator;
+import io.rivven.api.Evolving;
 import io.rivven.api.codec.Codec;
 import io.rivven.core.record.CorruptRecordException;
 import io.rivven.core.record.Header;
@@ -46,6 +47,7 @@ import java.util.Objects;
  * <p>Not thread-safe. Reusable: {@link #reset} it on the next batch; {@link #close()} releases the
  * decompression buffer and the cursor may still be reset afterwards.
  */
+@Evolving
 public final class RecordCursor implements AutoCloseable {
 
     private final CodecResolver codecs;

@@ -1,5 +1,6 @@
 package io.rivven.core.format.v2;
 
+import io.rivven.api.Evolving;
 import java.nio.ByteBuffer;
 
 /**
@@ -18,6 +19,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Stateless and thread-safe.
  */
+@Evolving
 public final class Varints {
 
     /** The longest encoding of an {@code int}. */
