@@ -499,6 +499,20 @@ public final class StorageEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * For crash tests: stops background work and drops every partition without flushing, closing
+     * files or writing clean-shutdown markers, so the files are left as a {@code kill -9} leaves them
+     * (the page cache aside). The abandoned partitions must not be used afterwards; their files stay
+     * open until the JVM exits.
+     */
+    void abandonForTest() {
+        synchronized (topicLock) {
+            closed = true;
+        }
+        scheduler.shutdownNow();
+        topics.clear();
+    }
+
     private void closeQuietly() {
         try {
             close();
