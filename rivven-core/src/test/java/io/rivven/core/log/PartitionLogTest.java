@@ -5,19 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rivven.api.BufferAllocator;
-import io.rivven.core.format.v2.CodecResolver;
-import io.rivven.core.format.v2.RecordBatch;
-import io.rivven.core.format.v2.RecordBatchReader;
 import io.rivven.core.format.v2.RecordBatchWriter;
-import io.rivven.core.format.v2.RecordCursor;
 import io.rivven.core.record.CorruptRecordException;
 import io.rivven.core.record.Record;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -29,39 +23,12 @@ class PartitionLogTest {
     @TempDir
     Path dir;
 
-    /** Every record from {@code from} to the high watermark, as "offset:key:value". */
-    static List<String> readAll(PartitionLog log, long from) throws IOException {
-        List<String> out = new ArrayList<>();
-        CodecResolver codecs = EngineFixture.PLUGINS.codecs()::forId;
-        long offset = from;
-        while (offset < log.highWatermark()) {
-            try (FetchResult f = log.read(offset, 64 * 1024)) {
-                assertFalse(f.isEmpty(), "read at " + offset + " below the high watermark returned nothing");
-                ByteBuffer b = f.toByteBuffer();
-                RecordBatchReader r = new RecordBatchReader(b).requireIncreasingOffsets(true);
-                RecordBatch batch;
-                while ((batch = r.next()) != null) {
-                    try (RecordCursor c = batch.records(codecs, BufferAllocator.HEAP)) {
-                        while (c.next()) {
-                            if (c.offset() >= offset) {
-                                out.add(c.offset() + ":" + EngineFixture.string(c.key()) + ":" + EngineFixture.string(c.value()));
-                            }
-                        }
-                    }
-                    offset = batch.lastOffset() + 1;
-                }
-                assertTrue(r.isAtEnd(), "a read returned a partial batch");
-            }
-        }
-        return out;
+    static List<String> readAll(PartitionLog log, long from) {
+        return EngineFixture.readAll(log, from);
     }
 
     static List<String> expected(int from, int count, int valueSize) {
-        List<String> out = new ArrayList<>();
-        for (int i = from; i < from + count; i++) {
-            out.add(i + ":key-" + i + ":" + EngineFixture.valueOf(i, valueSize));
-        }
-        return out;
+        return EngineFixture.expected(from, count, valueSize);
     }
 
     @Test
