@@ -425,7 +425,7 @@ final class Segment {
         ts = -2;
         if (!indexesDamaged) {
             try {
-                ts = timeIndex.isOpened() ? timeIndex.as(TimeLookup.class).lastEntry().timestamp() : lastTimeIndexEntry();
+                ts = lastTimeIndexEntry();
             } catch (CorruptIndexException e) {
                 damaged(e.getMessage());
             }
@@ -463,7 +463,9 @@ final class Segment {
             int at = (n - 1) * entry;
             long ts = b.getLong(at + TimeIndexFormat.TIMESTAMP_OFFSET);
             int rel = b.getInt(at + TimeIndexFormat.RELATIVE_OFFSET_OFFSET);
-            boolean ok = rel >= 0 && (n == 1 || (ts > b.getLong(TimeIndexFormat.TIMESTAMP_OFFSET)
+            // (0, 0) is what a zeroed file holds: taken for damage (a real first batch timestamped
+            // 1970-01-01T00:00:00Z only costs a walk of the batch headers)
+            boolean ok = rel >= 0 && !(ts == 0 && rel == 0) && (n == 1 || (ts > b.getLong(TimeIndexFormat.TIMESTAMP_OFFSET)
                     && rel >= b.getInt(TimeIndexFormat.RELATIVE_OFFSET_OFFSET)));
             if (!ok) {
                 throw new CorruptIndexException(file + ": last entry (timestamp " + ts + ", relative offset " + rel
