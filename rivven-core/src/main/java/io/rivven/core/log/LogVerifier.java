@@ -257,8 +257,9 @@ public final class LogVerifier {
             problem(logPath, r.invalid().position(), r.invalid().reason() + "; recovery truncates the segment here"
                     + " (and deletes the later segments)");
         }
-        offsets.end(r.validBytes(), r.nextOffset());
-        times.end(r.validBytes(), r.nextOffset());
+        // entries past a damaged batch describe data recovery cuts off: not problems of their own
+        offsets.end(r.validBytes(), r.nextOffset(), r.isComplete());
+        times.end(r.validBytes(), r.nextOffset(), r.isComplete());
         return r.nextOffset();
     }
 
@@ -367,9 +368,9 @@ public final class LogVerifier {
             }
         }
 
-        /** The scan ended after {@code validBytes} bytes, before offset {@code nextOffset}. */
-        void end(long validBytes, long nextOffset) {
-            for (; next < count; next++) {
+        /** The scan ended after {@code validBytes} bytes, before offset {@code nextOffset}; {@code complete} when at the end of the log. */
+        void end(long validBytes, long nextOffset, boolean complete) {
+            for (; complete && next < count; next++) {
                 bad(next, offsetIndex
                         ? "maps offset " + offsetOf(next) + " to position " + OffsetIndexFormat.position(entries, next)
                                 + ", past the valid batches of the log (" + validBytes + " bytes)"
