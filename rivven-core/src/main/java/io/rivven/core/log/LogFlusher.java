@@ -82,8 +82,13 @@ final class LogFlusher {
     private volatile boolean closed;
     private volatile Runnable flushWanted = () -> { };
 
+    /**
+     * @param recoveryPoint the recovery point at open
+     * @param checkpointed  the value the checkpoint file holds (-1 when missing or damaged): it is
+     *                      not rewritten while the recovery point stays there
+     */
     LogFlusher(String name, LogConfig config, LongSupplier clock, EngineMetrics metrics, Path checkpointFile,
-               long recoveryPoint, Target target) {
+               long recoveryPoint, long checkpointed, Target target) {
         this.name = name;
         this.mode = config.flushMode();
         this.intervalMs = config.flushIntervalMs();
@@ -93,6 +98,7 @@ final class LogFlusher {
         this.checkpointFile = checkpointFile;
         this.target = target;
         this.recoveryPoint = recoveryPoint;
+        this.checkpointed = checkpointed;
         this.lastFlushMs = clock.getAsLong();
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
@@ -81,8 +82,10 @@ final class LogLoader {
         // fsynced: the directory is synced by the next segment creation or checkpoint, and until then
         // a marker brought back by a power loss only skips validating segments fsynced before it.
         boolean clean = Files.deleteIfExists(marker);
-        long logStart = Checkpoint.readLong(dir.resolve(LogFiles.LOG_START_OFFSET)).orElse(logs.isEmpty() ? 0 : logs.firstKey());
-        long recoveryPoint = clean ? Long.MAX_VALUE : Checkpoint.readLong(dir.resolve(LogFiles.RECOVERY_POINT)).orElse(0L);
+        OptionalLong logStartCheckpoint = Checkpoint.readLong(dir.resolve(LogFiles.LOG_START_OFFSET));
+        long logStart = logStartCheckpoint.orElse(logs.isEmpty() ? 0 : logs.firstKey());
+        OptionalLong recoveryPointCheckpoint = Checkpoint.readLong(dir.resolve(LogFiles.RECOVERY_POINT));
+        long recoveryPoint = clean ? Long.MAX_VALUE : recoveryPointCheckpoint.orElse(0L);
         dropBelowLogStart(factory, logs, logStart);
         long truncatedBytes = 0;
         if (logs.isEmpty()) {
@@ -138,7 +141,8 @@ final class LogLoader {
                     + " using {2}", name, logStart, hw);
         }
         PartitionLog log = new PartitionLog(topic, partition, factory, config, codecs, metrics, clock, segments, logStart,
-                clean ? hw : Math.min(recoveryPoint, hw));
+                clean ? hw : Math.min(recoveryPoint, hw), new PartitionLog.Checkpointed(recoveryPointCheckpoint.orElse(-1),
+                        logStartCheckpoint.orElse(-1)));
         if (!clean) {
             // what survived validation is durable now: checkpoint it so that the next crash rescans less
             log.flush();

@@ -75,10 +75,15 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long logStartOffset;
     private volatile boolean closed;
     private volatile Runnable repairWanted = () -> { };
+    private long checkpointedLogStart;       // under the lock
+
+    /** The values the checkpoint files hold at open (-1 when missing): unchanged ones are not rewritten at close. */
+    record Checkpointed(long recoveryPoint, long logStartOffset) {
+    }
 
     PartitionLog(String topic, int partition, SegmentFactory factory, LogConfig config, CodecResolver codecs,
                  EngineMetrics metrics, LongSupplier clock, NavigableMap<Long, Segment> loaded,
-                 long logStartOffset, long recoveryPoint) {
+                 long logStartOffset, long recoveryPoint, Checkpointed onDisk) {
         this.topic = topic;
         this.partition = partition;
         this.name = topic + "-" + partition;
@@ -94,7 +99,8 @@ public final class PartitionLog implements AutoCloseable {
         this.highWatermark = last.nextOffset();
         this.logStartOffset = Math.min(Math.max(logStartOffset, segments.firstKey()), highWatermark);
         this.flusher = new LogFlusher(name, config, clock, metrics, dir.resolve(LogFiles.RECOVERY_POINT),
-                Math.min(recoveryPoint, highWatermark), this::dirtySince);
+                Math.min(recoveryPoint, highWatermark), onDisk.recoveryPoint(), this::dirtySince);
+        this.checkpointedLogStart = onDisk.logStartOffset();
         for (Segment s : segments.values()) {
             s.onIndexDamage(this::indexDamaged);
         }
@@ -545,6 +551,7 @@ public final class PartitionLog implements AutoCloseable {
             long newStart = Math.max(next(doomed.getLast()).baseOffset(), logStartOffset);
             try {
                 Checkpoint.writeLong(dir.resolve(LogFiles.LOG_START_OFFSET), newStart);
+                checkpointedLogStart = newStart;
             } catch (IOException e) {
                 throw flusher.fail("writing the log start offset checkpoint failed", e);
             }
@@ -640,7 +647,9 @@ public final class PartitionLog implements AutoCloseable {
                         active.seal();
                         flusher.flushForClose();
                         active.flushIndexes();
-                        Checkpoint.writeLong(dir.resolve(LogFiles.LOG_START_OFFSET), logStartOffset);
+                        if (checkpointedLogStart != logStartOffset) {
+                            Checkpoint.writeLong(dir.resolve(LogFiles.LOG_START_OFFSET), logStartOffset);
+                        }
                     } catch (IOException | RuntimeException e) {
                         first = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
                     }
