@@ -37,6 +37,7 @@ final class EngineFixture {
     final Path dataDir;
     final AtomicLong clock = new AtomicLong(T0);
     private String defaults = "";
+    private String io = "nio";
     private Plugins plugins = PLUGINS;
 
     EngineFixture(Path dataDir) {
@@ -55,14 +56,32 @@ final class EngineFixture {
         return this;
     }
 
+    /** The I/O backend to use (default nio). */
+    EngineFixture io(String type) {
+        this.io = type;
+        return this;
+    }
+
     /** The same settings over another data directory. */
     EngineFixture at(Path otherDataDir) {
-        return new EngineFixture(otherDataDir).defaults(defaults).plugins(plugins);
+        return new EngineFixture(otherDataDir).defaults(defaults).plugins(plugins).io(io);
+    }
+
+    /** The module path's plugins plus {@code extra}. */
+    static Plugins pluginsWith(io.rivven.api.PluginProvider... extra) {
+        Plugins.Builder b = Plugins.builder();
+        for (io.rivven.core.plugin.PluginInfo<?> info : PLUGINS.all()) {
+            b.add(info.provider(), info.source());
+        }
+        for (io.rivven.api.PluginProvider p : extra) {
+            b.add(p);
+        }
+        return b.build();
     }
 
     RivvenConfig config() {
         String json = "{\"dataDir\": \"" + dataDir.toString().replace("\\", "\\\\") + "\", \"pluginDirs\": [],"
-                + " \"io\": {\"type\": \"nio\"}, \"defaults\": {\"compression\": {\"type\": \"none\"}"
+                + " \"io\": {\"type\": \"" + io + "\"}, \"defaults\": {\"compression\": {\"type\": \"none\"}"
                 + (defaults.isEmpty() ? "" : ", " + defaults) + "}}";
         return RivvenConfig.parse(json, "test.json");
     }

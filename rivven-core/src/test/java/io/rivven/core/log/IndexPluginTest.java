@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rivven.api.index.KeyLookup;
-import io.rivven.core.plugin.PluginInfo;
 import io.rivven.core.plugin.Plugins;
 import io.rivven.core.record.Record;
 import java.io.IOException;
@@ -39,11 +38,7 @@ class IndexPluginTest {
     Path dir;
 
     static Plugins plugins() {
-        Plugins.Builder b = Plugins.builder();
-        for (PluginInfo<?> info : EngineFixture.PLUGINS.all()) {
-            b.add(info.provider(), info.source());
-        }
-        return b.add(new KeySetIndexProvider()).build();
+        return EngineFixture.pluginsWith(new KeySetIndexProvider());
     }
 
     static EngineFixture fixture(Path dataDir, String indexOptions) {
