@@ -1,29 +1,21 @@
 package io.rivven.core.log;
 
 import io.rivven.api.index.BatchInfo;
-import io.rivven.api.index.CorruptIndexException;
-import io.rivven.api.index.OffsetLookup;
 import io.rivven.api.index.OffsetPosition;
-import io.rivven.api.index.SegmentIndex;
-import io.rivven.api.index.TimeLookup;
 import io.rivven.api.index.TimestampOffset;
 import io.rivven.api.io.IoBackend;
 import io.rivven.api.io.IoFile;
 import io.rivven.api.io.OpenMode;
 import io.rivven.core.format.v2.RecordBatchLayout;
 import io.rivven.core.index.LazyIndex;
-import io.rivven.core.index.TimeIndexFormat;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,9 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A closed (sealed) segment also opens its {@code .log} lazily, so an engine with many segments
  * holds no descriptor and no mapping for segments nobody reads.
  *
- * <p>Damaged indexes: the indexes of a closed segment trusted at open (after a clean shutdown) are
- * sanity-checked on first use, and every offset-index entry a lookup uses is checked against the
- * batch it points at. A failed check marks the indexes damaged: lookups then scan the log from its
+ * <p>Damaged indexes ({@link SegmentIndexes}): the indexes of a closed segment trusted at open are
+ * sanity-checked on first use, and every offset-index entry a lookup uses is checked here against
+ * the batch it points at. A failed check marks them damaged: lookups then scan the log from its
  * start (slower, still exact), and the partition is told ({@link #onIndexDamage}) so that it
  * rebuilds them ({@link SegmentFactory#rebuildIndexes}) and replaces this segment.
  *
@@ -57,7 +49,6 @@ final class Segment {
     private static final int WALK_HEADER = RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET + RecordBatchLayout.LAST_OFFSET_DELTA_LENGTH;
     private static final ThreadLocal<ByteBuffer> HEADER = ThreadLocal.withInitial(
             () -> ByteBuffer.allocateDirect(RecordBatchLayout.HEADER_LENGTH).order(ByteOrder.BIG_ENDIAN));
-    private static final System.Logger LOG = System.getLogger(Segment.class.getName());
 
     /** {@link #maxTimestamp} not known yet: read lazily from the time index. */
     static final long UNKNOWN = Long.MIN_VALUE;
@@ -66,12 +57,9 @@ final class Segment {
     private final Path dir;
     private final long baseOffset;
     private final IoBackend io;
-    private final LazyIndex offsetIndex;
-    private final LazyIndex timeIndex;
-    private final List<LazyIndex> indexes; // all, offset and time first
+    private final SegmentIndexes indexes;
     private final Object openLock = new Object();
     private final AtomicInteger refs = new AtomicInteger(1);
-    private final AtomicBoolean damageReported = new AtomicBoolean();
 
     private volatile IoFile log;
     private volatile long size;
@@ -79,10 +67,7 @@ final class Segment {
     private volatile long maxTimestamp;
     private volatile boolean sealed;
     private volatile boolean deleted;
-    private volatile boolean indexesChecked;
-    private volatile boolean indexesDamaged;
     private volatile Runnable pendingRemoval;
-    private volatile Runnable onIndexDamage = () -> { };
     private long createdMs;              // writer only
 
     /**
@@ -101,16 +86,13 @@ final class Segment {
         this.dir = dir;
         this.baseOffset = baseOffset;
         this.io = io;
-        this.indexes = List.copyOf(indexes);
-        this.offsetIndex = indexes.get(0);
-        this.timeIndex = indexes.get(1);
+        this.indexes = new SegmentIndexes(name, baseOffset, indexes, indexesVerified);
         this.log = openLog;
         this.size = size;
         this.nextOffset = nextOffset;
         this.maxTimestamp = maxTimestamp;
         this.sealed = sealed;
         this.createdMs = createdMs;
-        this.indexesChecked = indexesVerified;
     }
 
     long baseOffset() {
@@ -148,7 +130,7 @@ final class Segment {
     }
 
     List<LazyIndex> indexes() {
-        return indexes;
+        return indexes.all();
     }
 
     /** Whether the {@code .log} is open (for tests: a closed segment opens it on first read only). */
@@ -158,12 +140,12 @@ final class Segment {
 
     /** Whether a check found this segment's indexes damaged (lookups then scan the log). */
     boolean indexesDamaged() {
-        return indexesDamaged;
+        return indexes.damaged();
     }
 
     /** What to run (once) when this segment's indexes are found damaged. */
     void onIndexDamage(Runnable action) {
-        this.onIndexDamage = action;
+        indexes.onDamage(action);
     }
 
     /** The open log file (opened read-only on first use for a sealed segment). */
@@ -202,15 +184,11 @@ final class Segment {
         IoFile f = log();
         f.append(batch);
         try {
-            for (LazyIndex index : indexes) {
-                index.append(info);
-            }
+            indexes.append(info);
         } catch (RuntimeException refused) {
             try {
                 f.truncate(before);
-                for (LazyIndex index : indexes) {
-                    index.truncateTo(info.baseOffset());
-                }
+                indexes.truncateTo(info.baseOffset());
             } catch (IOException | RuntimeException e) {
                 e.addSuppressed(refused);
                 throw new IOException(logFile() + ": an index refused the batch at position " + before
@@ -230,12 +208,7 @@ final class Segment {
 
     /** Whether any index has no room for another entry. */
     boolean anyIndexFull() {
-        for (SegmentIndex index : indexes) {
-            if (index.isFull()) {
-                return true;
-            }
-        }
-        return false;
+        return indexes.anyFull();
     }
 
     /** Makes the log durable (data only). Any thread. */
@@ -251,16 +224,12 @@ final class Segment {
      * segment; from anyone for a sealed one, whose indexes take no more writes.
      */
     void flushIndexes() throws IOException {
-        for (LazyIndex index : indexes) {
-            index.flush();
-        }
+        indexes.flush();
     }
 
     /** The segment stops taking appends: trims indexes and remaps them read-only. Writer only. */
     void seal() throws IOException {
-        for (LazyIndex index : indexes) {
-            index.seal();
-        }
+        indexes.seal();
         sealed = true;
     }
 
@@ -305,13 +274,13 @@ final class Segment {
     long positionOf(long target, long maxPosition) throws IOException {
         long from = 0;
         long expectedLast = -1;
-        OffsetPosition entry = offsetEntry(target);
+        OffsetPosition entry = indexes.offsetEntry(target);
         if (entry != null && entry.position() > 0) {
             if (entry.position() >= maxPosition) {
                 if (!sealed) {
                     return -1;
                 }
-                damaged(offsetIndex.file() + ": entry for offset " + entry.offset() + " points at position "
+                indexes.damaged(indexes.offsetIndexFile() + ": entry for offset " + entry.offset() + " points at position "
                         + entry.position() + ", past the end of the log (" + maxPosition + " bytes)");
             } else {
                 from = entry.position();
@@ -335,7 +304,7 @@ final class Segment {
                     && base > previousLast && last >= base;
             if (expectedLast >= 0 && pos == from) {
                 if (!plausible || last != expectedLast) {
-                    damaged(offsetIndex.file() + ": entry for offset " + expectedLast + " points at position " + from
+                    indexes.damaged(indexes.offsetIndexFile() + ": entry for offset " + expectedLast + " points at position " + from
                             + ", where " + (plausible ? "a batch ending at offset " + last + " starts" : "no batch starts"));
                     pos = 0;
                     expectedLast = -1;
@@ -353,19 +322,6 @@ final class Segment {
             pos = next;
         }
         return -1;
-    }
-
-    /** The offset index's entry for {@code target}, or null when the index is damaged or unusable. */
-    private OffsetPosition offsetEntry(long target) {
-        if (!checkIndexes()) {
-            return null;
-        }
-        try {
-            return offsetIndex.as(OffsetLookup.class).lookup(target);
-        } catch (IOException | UncheckedIOException | IllegalStateException e) {
-            damaged(offsetIndex.file() + ": cannot be used: " + e);
-            return null;
-        }
     }
 
     /**
@@ -401,14 +357,7 @@ final class Segment {
      * an offset to start scanning from; the base offset when the index is damaged.
      */
     TimestampOffset timeLookup(long timestamp) {
-        if (checkIndexes()) {
-            try {
-                return timeIndex.as(TimeLookup.class).lookupByTime(timestamp);
-            } catch (IOException | UncheckedIOException | IllegalStateException e) {
-                damaged(timeIndex.file() + ": cannot be used: " + e);
-            }
-        }
-        return new TimestampOffset(-1, baseOffset);
+        return indexes.timeEntry(timestamp);
     }
 
     /**
@@ -422,59 +371,13 @@ final class Segment {
         if (ts != UNKNOWN) {
             return ts;
         }
-        ts = -2;
-        if (!indexesDamaged) {
-            try {
-                ts = lastTimeIndexEntry();
-            } catch (CorruptIndexException e) {
-                damaged(e.getMessage());
-            }
-        }
-        if (indexesDamaged) {
-            ts = maxTimestampFromLog();
-        }
+        OptionalLong indexed = indexes.lastIndexedTimestamp();
+        ts = indexed.isPresent() ? indexed.getAsLong() : maxTimestampFromLog();
         if (ts < 0 && size > 0) {
             ts = Files.getLastModifiedTime(logFile()).toMillis();
         }
         maxTimestamp = ts;
         return ts;
-    }
-
-    /** The timestamp of the time index file's last entry, checked against the one before it; -1 when empty. */
-    private long lastTimeIndexEntry() throws IOException {
-        Path file = timeIndex.file();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long length = ch.size();
-            int entry = TimeIndexFormat.ENTRY_LENGTH;
-            if (length % entry != 0) {
-                throw new CorruptIndexException(file + ": length " + length + " is not a multiple of " + entry);
-            }
-            if (length == 0) {
-                return -1;
-            }
-            int n = (int) Math.min(2, length / entry);
-            ByteBuffer b = ByteBuffer.allocate(n * entry).order(TimeIndexFormat.BYTE_ORDER);
-            long from = length - (long) n * entry;
-            while (b.hasRemaining()) {
-                if (ch.read(b, from + b.position()) < 0) {
-                    throw new CorruptIndexException(file + ": shrank while being read");
-                }
-            }
-            int at = (n - 1) * entry;
-            long ts = b.getLong(at + TimeIndexFormat.TIMESTAMP_OFFSET);
-            int rel = b.getInt(at + TimeIndexFormat.RELATIVE_OFFSET_OFFSET);
-            // (0, 0) is what a zeroed file holds: taken for damage (a real first batch timestamped
-            // 1970-01-01T00:00:00Z only costs a walk of the batch headers)
-            boolean ok = rel >= 0 && !(ts == 0 && rel == 0) && (n == 1 || (ts > b.getLong(TimeIndexFormat.TIMESTAMP_OFFSET)
-                    && rel >= b.getInt(TimeIndexFormat.RELATIVE_OFFSET_OFFSET)));
-            if (!ok) {
-                throw new CorruptIndexException(file + ": last entry (timestamp " + ts + ", relative offset " + rel
-                        + ") does not follow the one before it");
-            }
-            return ts;
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new CorruptIndexException(file + ": missing");
-        }
     }
 
     /** The largest batch max timestamp, walking every batch header of the log. */
@@ -496,50 +399,15 @@ final class Segment {
         return max;
     }
 
-    /**
-     * Whether the built-in indexes may be used: a closed segment trusted at open checks them (their
-     * structure, O(entries)) the first time a lookup needs them.
-     */
-    private boolean checkIndexes() {
-        if (indexesDamaged) {
-            return false;
-        }
-        if (!indexesChecked) {
-            synchronized (openLock) {
-                if (!indexesChecked && !indexesDamaged) {
-                    try {
-                        offsetIndex.sanityCheck();
-                        timeIndex.sanityCheck();
-                    } catch (CorruptIndexException | UncheckedIOException | IllegalStateException e) {
-                        damaged(e.getMessage());
-                    }
-                    indexesChecked = true;
-                }
-            }
-        }
-        return !indexesDamaged;
-    }
-
-    private void damaged(String why) {
-        indexesDamaged = true;
-        if (damageReported.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: indexes of segment {1} are damaged, reading by scanning the log"
-                    + " until they are rebuilt: {2}", name, LogFiles.baseName(baseOffset), why);
-            onIndexDamage.run();
-        }
-    }
-
     // ---------------------------------------------------------------- lifecycle
 
     /** Closes files (not deleting them). */
     void close() throws IOException {
         IOException first = null;
-        for (LazyIndex index : indexes) {
-            try {
-                index.close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
+        try {
+            indexes.close();
+        } catch (IOException e) {
+            first = e;
         }
         synchronized (openLock) {
             IoFile f = log;
@@ -578,7 +446,7 @@ final class Segment {
             if (Files.exists(logPath)) {
                 renamed.add(Files.move(logPath, logPath.resolveSibling(logPath.getFileName() + LogFiles.DELETED)));
             }
-            for (LazyIndex index : indexes) {
+            for (LazyIndex index : indexes.all()) {
                 Path p = index.file();
                 if (Files.exists(p)) {
                     renamed.add(Files.move(p, p.resolveSibling(p.getFileName() + LogFiles.DELETED)));
