@@ -221,6 +221,47 @@ class PartitionLogTest {
         assertFalse(Files.exists(dir.resolve("topics/a")));
     }
 
+    /** segment.ms is measured on the engine's clock, from the first append (the clock here is years behind the wall clock). */
+    @Test
+    void rollsByAgeOnTheEngineClock() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"ms\": 1000}, \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(EngineFixture.records(0, 1, 10));
+            fx.clock.addAndGet(500);
+            p.append(EngineFixture.records(1, 1, 10));
+            assertEquals(1, p.segmentCount());
+            fx.clock.addAndGet(600);
+            p.append(EngineFixture.records(2, 1, 10));
+            assertEquals(List.of(0L, 2L), p.segmentBaseOffsets());
+            assertEquals(expected(0, 3, 10), readAll(p, 0));
+        }
+    }
+
+    /** A full index rolls the segment: with room for three offset entries, segments hold a handful of batches. */
+    @Test
+    void rollsWhenAnIndexIsFull() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"indexMaxBytes\": 24, \"indexIntervalBytes\": 1},"
+                + " \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            EngineFixture.fill(p, 12, 1, 10);
+            assertTrue(p.segmentCount() >= 4, "segments: " + p.segmentBaseOffsets());
+            assertEquals(expected(0, 12, 10), readAll(p, 0));
+        }
+        assertTrue(fx.verify().isClean(), () -> fx.verify().problems().toString());
+    }
+
+    @Test
+    void indexFilesTooSmallForTwoTimeEntriesAreRefusedBeforeAnythingIsOpened() {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"indexMaxBytes\": 12}");
+        io.rivven.api.ConfigException e = assertThrows(io.rivven.api.ConfigException.class, fx::open);
+        assertTrue(e.getMessage().contains("defaults.segment.indexMaxBytes") && e.getMessage().contains("24"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("topics")));
+    }
+
     private static ByteBuffer copy(ByteBuffer b) {
         ByteBuffer c = ByteBuffer.allocate(b.remaining());
         c.put(b.duplicate()).flip();
