@@ -37,7 +37,9 @@ import java.util.function.LongSupplier;
  * the segment map (a concurrent skip list), the high watermark and each segment's published size,
  * which only ever covers whole, indexed batches, so a reader sees a consistent prefix of the log.
  * A reader holds a reference on the segment it reads ({@link FetchResult} until closed), so
- * retention can delete a segment under it without closing its file.
+ * retention can delete a segment under it without closing its file. Do not interrupt threads
+ * while they append or read: a {@code FileChannel} closes itself when a thread blocked in it is
+ * interrupted, which fails the partition until the engine is reopened.
  *
  * <h2>Durability</h2>
  * See {@link LogFlusher}: {@code always} fsyncs before an append returns, {@code interval} completes
