@@ -211,9 +211,10 @@ public final class PartitionLog implements AutoCloseable {
 
     private AppendResult appendValidated(ByteBuffer batch, int records, long startNanos) {
         int size = batch.remaining();
-        long base;
-        long last;
+        long base = -1;
+        long last = -1;
         Segment rolled = null;
+        Throwable failed = null;
         lock.lock();
         try {
             ensureWritable();
@@ -224,8 +225,9 @@ public final class PartitionLog implements AutoCloseable {
             long now = clock.getAsLong();
             Segment active = segments.lastEntry().getValue();
             if (shouldRoll(active, size, last, now)) {
+                Segment next = rollLocked(active);
                 rolled = active;
-                active = rollLocked(active);
+                active = next;
             }
             long position = active.size();
             batchInfo.wrap(view, position);
@@ -236,15 +238,30 @@ public final class PartitionLog implements AutoCloseable {
             }
             highWatermark = last + 1;
             flusher.appended(size);
+        } catch (RuntimeException | Error e) {
+            failed = e;
+            throw e;
         } finally {
             lock.unlock();
-        }
-        if (rolled != null) {
-            flusher.rolled(rolled, base);
+            if (rolled != null) { // outside the lock: fsyncs of the closed segment and the checkpoint
+                finishRoll(rolled, base, failed);
+            }
         }
         AppendResult result = new AppendResult(base, last, size, flusher.durable(last + 1));
         metrics.appended(records, size, System.nanoTime() - startNanos);
         return result;
+    }
+
+    /** {@link LogFlusher#rolled}, also when the append that rolled failed ({@code failed}: its failure is kept). */
+    private void finishRoll(Segment rolled, long newBase, Throwable failed) {
+        try {
+            flusher.rolled(rolled, newBase);
+        } catch (RuntimeException e) {
+            if (failed == null) {
+                throw e;
+            }
+            failed.addSuppressed(e);
+        }
     }
 
     /** Makes every appended batch durable now. */
@@ -360,7 +377,7 @@ public final class PartitionLog implements AutoCloseable {
             lock.unlock();
         }
         if (rolled != null) {
-            flusher.rolled(rolled, base);
+            finishRoll(rolled, base, null);
         }
     }
 
