@@ -36,10 +36,7 @@ public final class Checkpoint {
         if (value.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("checkpoint value must be one line: " + value);
         }
-        CRC32C crc = new CRC32C();
-        byte[] v = value.getBytes(StandardCharsets.UTF_8);
-        crc.update(v);
-        String text = HEADER + "\n" + value + "\n" + String.format("%08x", crc.getValue()) + "\n";
+        String text = encode(value);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -55,6 +52,13 @@ public final class Checkpoint {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
         syncDirectory(file.toAbsolutePath().getParent());
+    }
+
+    /** The file content holding {@code value} (one line). */
+    static String encode(String value) {
+        CRC32C crc = new CRC32C();
+        crc.update(value.getBytes(StandardCharsets.UTF_8));
+        return HEADER + "\n" + value + "\n" + String.format("%08x", crc.getValue()) + "\n";
     }
 
     /** The value in {@code file}, or empty when it is missing or damaged. */

@@ -23,10 +23,17 @@ import java.util.Objects;
  * @param codec              the codec record appends are compressed with
  * @param indexes            index types, built-in offset and time first, then plugin indexes
  * @param maxBatchBytes      ready batches larger than this are refused
+ * @param contiguousOffsets  whether every batch of a segment must start right after the previous
+ *                           one (the first at the segment's base offset), as in a log that is never
+ *                           compacted ({@code cleanupPolicy} {@code delete}). Recovery and
+ *                           {@code rivven verify} then also catch a damaged base offset, which the
+ *                           batch CRC does not cover; compacted logs have gaps, so for them offsets
+ *                           only have to increase
  */
 public record LogConfig(long segmentBytes, long segmentMs, int indexIntervalBytes, int indexMaxBytes,
                         long retentionMs, long retentionBytes, FlushMode flushMode, long flushIntervalMs,
-                        long flushIntervalBytes, Codec codec, List<IndexSpec> indexes, int maxBatchBytes) {
+                        long flushIntervalBytes, Codec codec, List<IndexSpec> indexes, int maxBatchBytes,
+                        boolean contiguousOffsets) {
 
     /** One index type with its options. */
     public record IndexSpec(IndexProvider provider, PluginConfig config) {
@@ -36,8 +43,10 @@ public record LogConfig(long segmentBytes, long segmentMs, int indexIntervalByte
         }
     }
 
-    /** The smallest segment size accepted. */
-    public static final long MIN_SEGMENT_BYTES = 1024;
+    /** The smallest segment size accepted (as the config's {@code segment.bytes}). */
+    public static final long MIN_SEGMENT_BYTES = 64;
+    /** The smallest index file: two 12-byte time-index entries (one is kept free for the final entry). */
+    public static final int MIN_INDEX_BYTES = 24;
     /** Positions in index entries are int32: a segment can never be larger. */
     public static final long MAX_SEGMENT_BYTES = Integer.MAX_VALUE;
 
@@ -52,8 +61,9 @@ public record LogConfig(long segmentBytes, long segmentMs, int indexIntervalByte
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
             throw new IllegalArgumentException("segmentBytes " + segmentBytes + " outside " + MIN_SEGMENT_BYTES + ".." + MAX_SEGMENT_BYTES);
         }
-        if (indexIntervalBytes <= 0 || indexMaxBytes < 16 || maxBatchBytes < 64) {
-            throw new IllegalArgumentException("index or batch limits out of range");
+        if (indexIntervalBytes <= 0 || indexMaxBytes < MIN_INDEX_BYTES || maxBatchBytes < 64) {
+            throw new IllegalArgumentException("index or batch limits out of range: indexIntervalBytes " + indexIntervalBytes
+                    + ", indexMaxBytes " + indexMaxBytes + " (at least " + MIN_INDEX_BYTES + "), maxBatchBytes " + maxBatchBytes);
         }
     }
 }

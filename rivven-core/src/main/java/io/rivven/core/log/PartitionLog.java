@@ -1,18 +1,10 @@
 package io.rivven.core.log;
 
 import io.rivven.api.BufferAllocator;
-import io.rivven.api.index.TimestampOffset;
-import io.rivven.api.io.IoBackend;
-import io.rivven.api.io.IoFile;
-import io.rivven.api.io.OpenMode;
 import io.rivven.core.format.v2.CodecResolver;
 import io.rivven.core.format.v2.RecordBatch;
-import io.rivven.core.config.FlushMode;
 import io.rivven.core.format.v2.RecordBatchInfo;
-import io.rivven.core.format.v2.RecordBatchLayout;
 import io.rivven.core.format.v2.RecordBatchWriter;
-import io.rivven.core.format.v2.RecordCursor;
-import io.rivven.core.index.LazyIndex;
 import io.rivven.core.metrics.EngineMetrics;
 import io.rivven.core.record.CorruptRecordException;
 import io.rivven.core.record.Record;
@@ -24,9 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -40,60 +31,64 @@ import java.util.function.LongSupplier;
  * last appended record (everything below it is readable).
  *
  * <h2>Concurrency</h2>
- * One writer at a time: {@link #append}, {@link #appendBatch}, roll, truncation and retention run
- * under the partition's lock, so appends from many threads are serialised; records are encoded
- * before the lock is taken, so encoding runs in parallel. Readers take no lock: they see the
- * segment map (a concurrent skip list) and each segment's published size, which only ever covers
- * whole, indexed batches. A reader's view is a consistent prefix of the log.
+ * One writer at a time: {@link #append}, {@link #appendBatch}, roll, retention, index repair and
+ * close run under the partition's lock, so appends from many threads are serialised; records are
+ * encoded before the lock is taken, so encoding runs in parallel. Readers take no lock: they see
+ * the segment map (a concurrent skip list), the high watermark and each segment's published size,
+ * which only ever covers whole, indexed batches, so a reader sees a consistent prefix of the log.
+ * A reader holds a reference on the segment it reads ({@link FetchResult} until closed), so
+ * retention can delete a segment under it without closing its file. Do not interrupt threads
+ * while they append or read: a {@code FileChannel} closes itself when a thread blocked in it is
+ * interrupted, which fails the partition until the engine is reopened.
  *
  * <h2>Durability</h2>
- * {@code always}: each append fsyncs before it returns (concurrent appenders share fsyncs: group
- * commit with no wait). {@code interval}: a scheduler calls {@link #flushIfDue} and appends that
- * wait on {@link AppendResult#durable()} are released together by one fsync. {@code os}: no fsync
- * but at roll and close. A failed fsync fails the partition: every later append throws
- * {@link PartitionFailedException}, and waiting appends complete exceptionally.
- * The recovery point (offsets below it are durable) is checkpointed at roll and at close.
+ * See {@link LogFlusher}: {@code always} fsyncs before an append returns, {@code interval} completes
+ * {@link AppendResult#durable()} at the next group commit, {@code os} leaves it to the page cache.
+ * A failed write or fsync fails the partition: later appends throw
+ * {@link PartitionFailedException}; reads go on. After a crash, what was acknowledged under
+ * {@code always} (and what {@code durable()} completed under {@code interval}) is there.
  */
 public final class PartitionLog implements AutoCloseable {
 
     private static final ThreadLocal<RecordBatchWriter> WRITERS = ThreadLocal.withInitial(RecordBatchWriter::new);
+    private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
 
     private final String topic;
     private final int partition;
     private final String name;
     private final Path dir;
     private final LogConfig config;
-    private final IoBackend io;
+    private final SegmentFactory factory;
     private final CodecResolver codecs;
     private final EngineMetrics metrics;
     private final LongSupplier clock;
     private final ConcurrentSkipListMap<Long, Segment> segments;
     private final ReentrantLock lock = new ReentrantLock();
-    private final ReentrantLock flushLock = new ReentrantLock();
-    private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> waiters = new ConcurrentSkipListMap<>();
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final LogFlusher flusher;
     private final RecordBatchInfo batchInfo;
     private final RecordBatch batchView = new RecordBatch();
+    private final PartitionReader reader;
     private final List<io.micrometer.core.instrument.Meter> meters;
 
     private volatile long highWatermark;
     private volatile long logStartOffset;
-    private volatile long recoveryPoint;     // offsets below are durable
-    private volatile long unflushedBytes;
-    private volatile long lastFlushMs;
-    private volatile Throwable failure;
     private volatile boolean closed;
-    private volatile Runnable flushWanted = () -> { };
+    private volatile Runnable repairWanted = () -> { };
+    private long checkpointedLogStart;       // under the lock
 
-    PartitionLog(String topic, int partition, Path dir, LogConfig config, IoBackend io, CodecResolver codecs,
+    /** The values the checkpoint files hold at open (-1 when missing): unchanged ones are not rewritten at close. */
+    record Checkpointed(long recoveryPoint, long logStartOffset) {
+    }
+
+    PartitionLog(String topic, int partition, SegmentFactory factory, LogConfig config, CodecResolver codecs,
                  EngineMetrics metrics, LongSupplier clock, NavigableMap<Long, Segment> loaded,
-                 long logStartOffset, long recoveryPoint) {
+                 long logStartOffset, long recoveryPoint, Checkpointed onDisk) {
         this.topic = topic;
         this.partition = partition;
         this.name = topic + "-" + partition;
-        this.dir = dir;
+        this.dir = factory.dir();
         this.config = config;
-        this.io = io;
+        this.factory = factory;
         this.codecs = codecs;
         this.metrics = metrics;
         this.clock = clock;
@@ -101,9 +96,14 @@ public final class PartitionLog implements AutoCloseable {
         this.batchInfo = new RecordBatchInfo(codecs, BufferAllocator.HEAP);
         Segment last = segments.lastEntry().getValue();
         this.highWatermark = last.nextOffset();
-        this.logStartOffset = Math.max(logStartOffset, segments.firstKey());
-        this.recoveryPoint = Math.min(recoveryPoint, highWatermark);
-        this.lastFlushMs = clock.getAsLong();
+        this.logStartOffset = Math.min(Math.max(logStartOffset, segments.firstKey()), highWatermark);
+        this.flusher = new LogFlusher(name, config, clock, metrics, dir.resolve(LogFiles.RECOVERY_POINT),
+                Math.min(recoveryPoint, highWatermark), onDisk.recoveryPoint(), this::dirtySince);
+        this.checkpointedLogStart = onDisk.logStartOffset();
+        for (Segment s : segments.values()) {
+            s.onIndexDamage(this::indexDamaged);
+        }
+        this.reader = new PartitionReader(name, this, segments, codecs, metrics);
         this.meters = metrics.partitionGauges(topic, partition, this, PartitionLog::segmentCount, PartitionLog::sizeInBytes);
     }
 
@@ -135,7 +135,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Offsets below this are durable on disk. */
     public long recoveryPoint() {
-        return recoveryPoint;
+        return flusher.recoveryPoint();
     }
 
     public int segmentCount() {
@@ -156,13 +156,18 @@ public final class PartitionLog implements AutoCloseable {
         return List.copyOf(segments.keySet());
     }
 
+    /** The segments, oldest first (for tests). */
+    List<Segment> segments() {
+        return List.copyOf(segments.values());
+    }
+
     // ================================================================= appends
 
     /**
      * Encodes {@code records} into one batch with the topic's codec and appends it.
      *
-     * @throws IllegalArgumentException if {@code records} is empty
-     * @throws PartitionFailedException if an earlier fsync failed
+     * @throws IllegalArgumentException if {@code records} is empty or the batch is too large
+     * @throws PartitionFailedException if a write or fsync failed (now or earlier)
      */
     public AppendResult append(List<Record> records) {
         if (records.isEmpty()) {
@@ -187,6 +192,7 @@ public final class PartitionLog implements AutoCloseable {
      * modified (base offset) and consumed.
      *
      * @throws CorruptRecordException if the batch fails validation (nothing is written)
+     * @throws PartitionFailedException if a write or fsync failed (now or earlier)
      */
     public AppendResult appendBatch(ByteBuffer batch) {
         long start = System.nanoTime();
@@ -205,8 +211,10 @@ public final class PartitionLog implements AutoCloseable {
 
     private AppendResult appendValidated(ByteBuffer batch, int records, long startNanos) {
         int size = batch.remaining();
-        long base;
-        long last;
+        long base = -1;
+        long last = -1;
+        Segment rolled = null;
+        Throwable failed = null;
         lock.lock();
         try {
             ensureWritable();
@@ -214,354 +222,197 @@ public final class PartitionLog implements AutoCloseable {
             RecordBatch view = batchView.wrap(batch, batch.position());
             view.setBaseOffset(base);
             last = base + view.lastOffsetDelta();
-            long maxTs = view.maxTimestamp();
-            Segment active = maybeRoll(size, last);
+            long now = clock.getAsLong();
+            Segment active = segments.lastEntry().getValue();
+            if (shouldRoll(active, size, last, now)) {
+                Segment next = rollLocked(active);
+                rolled = active;
+                active = next;
+            }
             long position = active.size();
             batchInfo.wrap(view, position);
             try {
-                active.append(batch, batchInfo, last, maxTs);
+                active.append(batch, batchInfo, last, view.maxTimestamp(), now);
             } catch (IOException e) {
-                throw fail("append to " + active.logFile() + " at position " + position + " failed", e);
+                throw flusher.fail("append to " + active.logFile() + " at position " + position + " failed", e);
             }
             highWatermark = last + 1;
-            unflushedBytes += size;
+            flusher.appended(size);
+        } catch (RuntimeException | Error e) {
+            failed = e;
+            throw e;
         } finally {
             lock.unlock();
+            if (rolled != null) { // outside the lock: fsyncs of the closed segment and the checkpoint
+                finishRoll(rolled, base, failed);
+            }
         }
-        if (wantsImmediateFlush()) {
-            flushWanted.run();
-        }
-        CompletableFuture<Void> durable = afterAppend(last + 1);
+        AppendResult result = new AppendResult(base, last, size, flusher.durable(last + 1));
         metrics.appended(records, size, System.nanoTime() - startNanos);
-        return new AppendResult(base, last, size, durable);
+        return result;
     }
 
-    private CompletableFuture<Void> afterAppend(long endOffset) {
-        switch (config.flushMode()) {
-            case ALWAYS -> {
-                flushUpTo(endOffset);
-                return CompletableFuture.completedFuture(null);
+    /** {@link LogFlusher#rolled}, also when the append that rolled failed ({@code failed}: its failure is kept). */
+    private void finishRoll(Segment rolled, long newBase, Throwable failed) {
+        try {
+            flusher.rolled(rolled, newBase);
+        } catch (RuntimeException e) {
+            if (failed == null) {
+                throw e;
             }
-            case OS -> {
-                return CompletableFuture.completedFuture(null);
-            }
-            default -> {
-                CompletableFuture<Void> f = waiters.computeIfAbsent(endOffset, k -> new CompletableFuture<>());
-                if (recoveryPoint >= endOffset) { // a flush finished between the append and the registration
-                    completeWaiters(recoveryPoint);
-                }
-                Throwable t = failure;
-                if (t != null) {
-                    failWaiters(t);
-                }
-                return f;
-            }
+            failed.addSuppressed(e);
         }
-    }
-
-    /** Whether the interval policy wants a flush now (bytes or time). */
-    public boolean flushDue(long nowMs) {
-        return unflushedBytes > 0 && (unflushedBytes >= config.flushIntervalBytes()
-                || nowMs - lastFlushMs >= config.flushIntervalMs());
-    }
-
-    /** Flushes if {@link #flushDue}; for the engine's scheduler. Failures fail the partition. */
-    public void flushIfDue() {
-        if (!closed && failure == null && flushDue(clock.getAsLong())) {
-            flush();
-        }
-    }
-
-    /** True if an append pushed unflushed bytes over the limit and no flush is queued yet. */
-    boolean wantsImmediateFlush() {
-        return config.flushMode() == FlushMode.INTERVAL && unflushedBytes >= config.flushIntervalBytes()
-                && flushScheduled.compareAndSet(false, true);
-    }
-
-    /** What to run when unflushed bytes pass {@code flush.intervalBytes} (the engine queues a flush). */
-    void onFlushWanted(Runnable action) {
-        this.flushWanted = action;
-    }
-
-    void flushScheduledDone() {
-        flushScheduled.set(false);
     }
 
     /** Makes every appended batch durable now. */
     public void flush() {
-        flushUpTo(highWatermark);
+        flusher.flushUpTo(Long.MAX_VALUE);
     }
 
-    /**
-     * fsyncs until {@code offset} is durable. Concurrent callers queue on the flush lock; one
-     * fsync covers everything appended before it started, so later callers often find their
-     * offset already durable and return at once.
-     */
-    private void flushUpTo(long offset) {
-        if (recoveryPoint >= offset) {
-            return;
-        }
-        flushLock.lock();
-        try {
-            ensureWritable();
-            if (recoveryPoint >= offset) {
-                return;
-            }
-            long target;
-            List<Segment> dirty;
-            lock.lock();
-            try {
-                target = highWatermark;
-                dirty = new ArrayList<>(segments.tailMap(floorBase(recoveryPoint), true).values());
-                unflushedBytes = 0;
-                lastFlushMs = clock.getAsLong();
-            } finally {
-                lock.unlock();
-            }
-            long start = System.nanoTime();
-            for (Segment s : dirty) {
-                try {
-                    s.flush();
-                } catch (IOException e) {
-                    throw fail("fsync of " + s.logFile() + " failed; the partition is failed (written pages may be lost)", e);
-                }
-            }
-            metrics.fsynced(System.nanoTime() - start);
-            recoveryPoint = target;
-            completeWaiters(target);
-        } finally {
-            flushLock.unlock();
-        }
+    /** Writes the recovery point checkpoint (after recovery). */
+    void checkpointRecoveryPoint() {
+        flusher.checkpoint();
     }
 
-    private long floorBase(long offset) {
-        Long k = segments.floorKey(offset);
-        return k == null ? segments.firstKey() : k;
+    /** Whether the interval policy wants a flush now (bytes or time). */
+    public boolean flushDue(long nowMs) {
+        return flusher.flushDue(nowMs);
     }
 
-    private void completeWaiters(long durableOffset) {
-        Map<Long, CompletableFuture<Void>> done = waiters.headMap(durableOffset, true);
-        for (var it = done.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            it.remove();
-            e.getValue().complete(null);
-        }
+    /** Flushes if {@link #flushDue}; for the engine's scheduler. Failures fail the partition. */
+    public void flushIfDue() {
+        flusher.flushIfDue();
     }
 
-    private void failWaiters(Throwable t) {
-        for (var it = waiters.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            it.remove();
-            e.getValue().completeExceptionally(t);
-        }
+    /** What to run when unflushed bytes pass {@code flush.intervalBytes} (the engine queues a flush). */
+    void onFlushWanted(Runnable action) {
+        flusher.onFlushWanted(action);
     }
 
-    private PartitionFailedException fail(String what, IOException cause) {
-        PartitionFailedException e = new PartitionFailedException(name + ": " + what + ": " + cause.getMessage(), cause);
-        failure = e;
-        failWaiters(e);
-        return e;
+    void flushScheduledDone() {
+        flusher.flushQueueDone();
+    }
+
+    /** What to run when a segment's indexes are found damaged (the engine queues {@link #repairIndexes}). */
+    void onRepairWanted(Runnable action) {
+        this.repairWanted = action;
+    }
+
+    /** Whether this partition failed (a failed write or fsync); reopen the engine to recover it. */
+    public boolean isFailed() {
+        return flusher.failure() != null;
     }
 
     private void ensureWritable() {
         if (closed) {
             throw new StorageException(name + ": partition is closed");
         }
-        Throwable t = failure;
-        if (t != null) {
+        PartitionFailedException f = flusher.failure();
+        if (f != null) {
             throw new PartitionFailedException(name + ": partition failed earlier and takes no writes until the engine is reopened: "
-                    + t.getMessage(), t);
+                    + f.getMessage(), f);
         }
     }
 
-    /** Whether this partition failed (a failed fsync or write); reopen the engine to recover it. */
-    public boolean isFailed() {
-        return failure != null;
-    }
-
-    // ================================================================= roll
-
-    /** The segment the next batch goes to, rolling first when the active one is full or old. Under the lock. */
-    private Segment maybeRoll(int batchSize, long lastOffset) {
-        Segment active = segments.lastEntry().getValue();
-        if (active.isEmpty()) {
-            return active;
-        }
-        long now = clock.getAsLong();
-        boolean full = active.size() + batchSize > config.segmentBytes();
-        boolean old = config.segmentMs() != Long.MAX_VALUE && now - active.createdMs() >= config.segmentMs();
-        boolean offsetsOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
-        if (!full && !old && !offsetsOverflow && !active.anyIndexFull()) {
-            return active;
-        }
-        return roll(active);
-    }
-
-    /** Closes the active segment and opens a new one at the high watermark. Under the lock. */
-    private Segment roll(Segment active) {
-        long base = highWatermark;
-        try {
-            active.flush(); // cheap under interval/always (mostly flushed); makes the sealed file complete on disk
-            active.seal();
-            Segment next = newSegment(base);
-            segments.put(base, next);
-            recoveryPoint = Math.max(recoveryPoint, base);
-            Checkpoint.writeLong(dir.resolve(LogFiles.RECOVERY_POINT), recoveryPoint);
-            return next;
-        } catch (IOException e) {
-            throw fail("rolling to a new segment at offset " + base + " failed", e);
-        }
-    }
-
-    /** Forces a roll now (used by tests and tools); a no-op when the active segment is empty. */
-    public void roll() {
+    /** For the flusher, under the lock: the high watermark and the retained segments from the one holding {@code from}. */
+    private LogFlusher.Dirty dirtySince(long from) {
         lock.lock();
         try {
-            ensureWritable();
-            Segment active = segments.lastEntry().getValue();
-            if (!active.isEmpty()) {
-                roll(active);
+            Long k = segments.floorKey(from);
+            List<Segment> dirty = new ArrayList<>();
+            for (Segment s : segments.tailMap(k == null ? segments.firstKey() : k, true).values()) {
+                if (s.retain()) {
+                    dirty.add(s);
+                }
             }
+            return new LogFlusher.Dirty(highWatermark, dirty);
         } finally {
             lock.unlock();
         }
     }
 
-    private Segment newSegment(long base) throws IOException {
-        IoFile log = io.open(LogFiles.file(dir, base, LogFiles.LOG), OpenMode.READ_WRITE);
+    // ================================================================= roll
+
+    private boolean shouldRoll(Segment active, int batchSize, long lastOffset, long now) {
+        if (active.isEmpty()) {
+            return false;
+        }
+        boolean full = active.size() + batchSize > config.segmentBytes();
+        boolean old = config.segmentMs() != Long.MAX_VALUE && now - active.createdMs() >= config.segmentMs();
+        boolean offsetsOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
+        return full || old || offsetsOverflow || active.anyIndexFull();
+    }
+
+    /**
+     * Seals the active segment and opens a new one at the high watermark. Under the lock; the
+     * caller then calls {@link LogFlusher#rolled} outside it (fsyncs and the checkpoint).
+     */
+    private Segment rollLocked(Segment active) {
+        long base = highWatermark;
         try {
-            return new Segment(name, dir, base, io, indexesFor(base, true), log, 0, base, -1, false, clock.getAsLong());
-        } catch (RuntimeException e) {
-            log.close();
-            throw e;
+            active.seal();
+            Segment next = factory.create(base);
+            next.onIndexDamage(this::indexDamaged);
+            segments.put(base, next);
+            return next;
+        } catch (IOException | RuntimeException e) {
+            throw flusher.fail("rolling to a new segment at offset " + base + " failed", e);
         }
     }
 
-    List<LazyIndex> indexesFor(long base, boolean writable) {
-        return LogLoader.indexes(topic, partition, dir, base, writable, config);
+    /** Forces a roll now (used by tests and tools); a no-op when the active segment is empty. */
+    public void roll() {
+        Segment rolled = null;
+        long base;
+        lock.lock();
+        try {
+            ensureWritable();
+            Segment active = segments.lastEntry().getValue();
+            base = highWatermark;
+            if (!active.isEmpty()) {
+                rollLocked(active);
+                rolled = active;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (rolled != null) {
+            finishRoll(rolled, base, null);
+        }
     }
 
     // ================================================================= reads
 
     /**
      * Whole batches from the one holding {@code offset}, up to {@code maxBytes} (at least one batch,
-     * even a larger one), from a single segment. Close the result.
+     * even a larger one), from a single segment, exactly as stored (not decoded, not copied). Close
+     * the result. The first batch may start below {@code offset} (a batch is never split).
+     * Lock-free; see {@link PartitionReader}.
      *
-     * @throws OffsetOutOfRangeException if {@code offset} is below the log start offset or above the high watermark
+     * @throws OffsetOutOfRangeException if {@code offset} is below the log start offset or above the
+     *         high watermark (retention may move the log start above an offset while it is read)
+     * @throws StorageException if the partition is closed or the segment cannot be read
      */
     public FetchResult read(long offset, int maxBytes) {
-        long start = System.nanoTime();
-        for (int attempt = 0; ; attempt++) {
-            long hw = highWatermark;
-            long lso = logStartOffset;
-            if (offset < lso || offset > hw) {
-                throw new OffsetOutOfRangeException(name + ": offset " + offset + " is outside the log [" + lso + ", " + hw
-                        + "]; read from the log start offset (" + lso + ") or the high watermark");
-            }
-            if (offset == hw) {
-                return FetchResult.empty(hw, lso);
-            }
-            Map.Entry<Long, Segment> e = segments.floorEntry(offset);
-            if (e == null) {
-                continue; // retention moved the start: the check above throws next time
-            }
-            for (Segment s = e.getValue(); s != null; s = next(s)) {
-                if (!s.retain()) {
-                    break; // deleted under us: start over
-                }
-                boolean keep = false;
-                try {
-                    long limit = s.size();
-                    long pos = s.positionOf(offset, limit);
-                    if (pos < 0) {
-                        continue; // offset is in a later segment (e.g. the end of a compacted segment)
-                    }
-                    long end = s.endOfBatches(pos, maxBytes, limit);
-                    keep = true;
-                    metrics.read(end - pos, System.nanoTime() - start);
-                    return new FetchResult(s, pos, (int) (end - pos), hw, lso);
-                } catch (IOException ex) {
-                    if (attempt > 3 || segments.containsValue(s)) {
-                        throw new StorageException(name + ": read at offset " + offset + " from " + s.logFile() + " failed: "
-                                + ex.getMessage(), ex);
-                    }
-                    break; // the segment was deleted meanwhile: retry from the new log start
-                } finally {
-                    if (!keep) {
-                        s.release();
-                    }
-                }
-            }
-            if (attempt > 3) {
-                return FetchResult.empty(hw, lso);
-            }
-        }
+        return reader.read(offset, maxBytes);
+    }
+
+    /**
+     * The offset of the first record whose timestamp is {@code >= timestamp}, or empty if every
+     * record is older. Finds the first segment whose largest timestamp reaches it, starts from its
+     * time index's entry, and decodes at most the batches from there on.
+     */
+    public OptionalLong offsetForTimestamp(long timestamp) {
+        return reader.offsetForTimestamp(timestamp);
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     private Segment next(Segment s) {
         Map.Entry<Long, Segment> e = segments.higherEntry(s.baseOffset());
         return e == null ? null : e.getValue();
-    }
-
-    /**
-     * The offset of the first record whose timestamp is {@code >= timestamp}, or empty if every
-     * record is older. Searches the segments' time indexes, then decodes at most the batches from
-     * the indexed entry on.
-     */
-    public OptionalLong offsetForTimestamp(long timestamp) {
-        for (Segment s : segments.values()) {
-            if (!s.retain()) {
-                continue;
-            }
-            try {
-                if (s.maxTimestamp() < timestamp) {
-                    continue;
-                }
-                TimestampOffset from = s.timeLookup(timestamp);
-                long startOffset = Math.max(from.offset(), logStartOffset);
-                long limit = s.size();
-                long pos = s.positionOf(startOffset, limit);
-                if (pos < 0) {
-                    continue;
-                }
-                OptionalLong found = scanForTimestamp(s, pos, limit, timestamp, startOffset);
-                if (found.isPresent()) {
-                    return found;
-                }
-            } catch (IOException e) {
-                throw new StorageException(name + ": timestamp lookup in " + s.logFile() + " failed: " + e.getMessage(), e);
-            } finally {
-                s.release();
-            }
-        }
-        return OptionalLong.empty();
-    }
-
-    private OptionalLong scanForTimestamp(Segment s, long from, long limit, long timestamp, long minOffset) throws IOException {
-        IoFile f = s.log();
-        ByteBuffer header = ByteBuffer.allocate(RecordBatchLayout.HEADER_LENGTH);
-        long pos = from;
-        while (pos < limit) {
-            header.clear();
-            f.readFully(header, pos);
-            int size = RecordBatchLayout.sizeInBytes(header, 0);
-            long maxTs = RecordBatchLayout.maxTimestamp(header, 0);
-            if (maxTs >= timestamp) {
-                ByteBuffer whole = ByteBuffer.allocate(size);
-                f.readFully(whole, pos);
-                whole.flip();
-                RecordBatch batch = RecordBatch.of(whole);
-                try (RecordCursor c = batch.records(codecs, BufferAllocator.HEAP)) {
-                    while (c.next()) {
-                        if (c.timestamp() >= timestamp && c.offset() >= minOffset) {
-                            return OptionalLong.of(c.offset());
-                        }
-                    }
-                }
-            }
-            pos += size;
-        }
-        return OptionalLong.empty();
     }
 
     // ================================================================= retention
@@ -577,18 +428,22 @@ public final class PartitionLog implements AutoCloseable {
         long now = clock.getAsLong();
         lock.lock();
         try {
-            if (closed) {
+            if (closed || isFailed()) {
                 return 0;
             }
             List<Segment> doomed = new ArrayList<>();
             long total = sizeInBytes();
+            Segment active = segments.lastEntry().getValue();
             for (Segment s : segments.values()) {
-                if (s == segments.lastEntry().getValue()) {
+                if (s == active) {
                     break;
                 }
-                long maxTs = maxTimestampOf(s);
-                boolean byTime = config.retentionMs() >= 0 && maxTs >= 0 && now - maxTs > config.retentionMs();
                 boolean bySize = config.retentionBytes() >= 0 && total - s.size() >= config.retentionBytes();
+                boolean byTime = false;
+                if (!bySize && config.retentionMs() >= 0) {
+                    long maxTs = maxTimestampOf(s);
+                    byTime = maxTs >= 0 && now - maxTs > config.retentionMs();
+                }
                 if (!byTime && !bySize) {
                     break;
                 }
@@ -598,13 +453,14 @@ public final class PartitionLog implements AutoCloseable {
             if (doomed.isEmpty()) {
                 return 0;
             }
-            long newStart = next(doomed.getLast()).baseOffset();
+            long newStart = Math.max(next(doomed.getLast()).baseOffset(), logStartOffset);
             try {
-                Checkpoint.writeLong(dir.resolve(LogFiles.LOG_START_OFFSET), Math.max(newStart, logStartOffset));
+                Checkpoint.writeLong(dir.resolve(LogFiles.LOG_START_OFFSET), newStart);
+                checkpointedLogStart = newStart;
             } catch (IOException e) {
-                throw fail("writing the log start offset checkpoint failed", e);
+                throw flusher.fail("writing the log start offset checkpoint failed", e);
             }
-            logStartOffset = Math.max(newStart, logStartOffset);
+            logStartOffset = newStart;
             for (Segment s : doomed) {
                 segments.remove(s.baseOffset());
                 try {
@@ -628,60 +484,97 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    // ================================================================= lifecycle
+    // ================================================================= index repair
+
+    private void indexDamaged() {
+        try {
+            repairWanted.run();
+        } catch (RejectedExecutionException e) {
+            // the engine is closing; the next open checks the indexes again
+        }
+    }
 
     /**
-     * Flushes, checkpoints and closes every segment. Returns whether the close was clean (no
-     * failure): only then may the caller write the clean-shutdown marker.
+     * Rebuilds the indexes of every closed segment found damaged ({@link Segment#indexesDamaged()})
+     * and replaces the segment by one over the new files; readers of the old one finish on the old
+     * mappings. The engine calls it in the background when a segment reports damage.
+     *
+     * @return the number of segments repaired
      */
-    @Override
-    public void close() throws IOException {
+    int repairIndexes() {
         lock.lock();
         try {
-            if (closed) {
-                return;
-            }
-            IOException first = null;
-            if (failure == null) {
-                try {
-                    flushAllForClose();
-                } catch (IOException e) {
-                    first = e;
-                }
-            }
-            closed = true;
+            int repaired = 0;
             for (Segment s : segments.values()) {
+                if (closed || !s.isSealed() || !s.indexesDamaged()) {
+                    continue;
+                }
                 try {
-                    s.release();
-                } catch (RuntimeException e) {
-                    // release closes quietly; nothing to report
+                    Segment fresh = factory.rebuildIndexes(s);
+                    fresh.onIndexDamage(this::indexDamaged);
+                    if (segments.replace(s.baseOffset(), s, fresh)) {
+                        s.release();
+                        repaired++;
+                        LOG.log(System.Logger.Level.INFO, "{0}: rebuilt the indexes of {1}", name, s.logFile());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: rebuilding the indexes of {1} failed (reads go on scanning the log): {2}",
+                            name, s.logFile(), e.toString());
                 }
             }
-            metrics.remove(meters);
-            if (failure == null && first == null) {
-                Checkpoint.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), Long.toString(highWatermark));
-            }
-            failWaiters(new StorageException(name + ": partition closed"));
-            if (first != null) {
-                throw first;
-            }
+            return repaired;
         } finally {
             lock.unlock();
         }
     }
 
-    private void flushAllForClose() throws IOException {
-        for (Segment s : segments.tailMap(floorBase(recoveryPoint), true).values()) {
-            s.flush();
-        }
-        Segment active = segments.lastEntry().getValue();
-        for (LazyIndex index : active.indexes()) {
-            index.flush();
-        }
-        recoveryPoint = highWatermark;
-        completeWaiters(recoveryPoint);
-        Checkpoint.writeLong(dir.resolve(LogFiles.RECOVERY_POINT), recoveryPoint);
-        Checkpoint.writeLong(dir.resolve(LogFiles.LOG_START_OFFSET), logStartOffset);
+    // ================================================================= lifecycle
+
+    /**
+     * Flushes, seals the active segment's indexes, checkpoints the recovery point and log start
+     * offset, closes every segment (a segment a reader still holds is closed when the reader
+     * releases it) and, if nothing failed, writes the clean-shutdown marker so that the next open
+     * skips recovery. Appends waiting for a group commit that did not come complete exceptionally.
+     * Idempotent.
+     */
+    @Override
+    public void close() throws IOException {
+        flusher.exclusively(() -> {
+            lock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                IOException first = null;
+                if (flusher.failure() == null) {
+                    try {
+                        Segment active = segments.lastEntry().getValue();
+                        active.seal();
+                        flusher.flushForClose();
+                        active.flushIndexes();
+                        if (checkpointedLogStart != logStartOffset) {
+                            Checkpoint.writeLong(dir.resolve(LogFiles.LOG_START_OFFSET), logStartOffset);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        first = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                    }
+                }
+                closed = true;
+                flusher.close();
+                for (Segment s : segments.values()) {
+                    s.release();
+                }
+                metrics.remove(meters);
+                if (flusher.failure() == null && first == null) {
+                    Checkpoint.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), Long.toString(highWatermark));
+                }
+                if (first != null) {
+                    throw first;
+                }
+            } finally {
+                lock.unlock();
+            }
+        });
     }
 
     @Override

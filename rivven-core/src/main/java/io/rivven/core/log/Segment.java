@@ -1,10 +1,7 @@
 package io.rivven.core.log;
 
 import io.rivven.api.index.BatchInfo;
-import io.rivven.api.index.OffsetLookup;
 import io.rivven.api.index.OffsetPosition;
-import io.rivven.api.index.SegmentIndex;
-import io.rivven.api.index.TimeLookup;
 import io.rivven.api.index.TimestampOffset;
 import io.rivven.api.io.IoBackend;
 import io.rivven.api.io.IoFile;
@@ -18,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,13 +26,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * size (a volatile) only after a batch is completely written and indexed, so readers never see a
  * partial batch. Indexes are {@link LazyIndex}es: nothing is mapped until a lookup or append needs it.
  * A closed (sealed) segment also opens its {@code .log} lazily, so an engine with many segments
- * holds no descriptor for segments nobody reads.
+ * holds no descriptor and no mapping for segments nobody reads.
  *
- * <p>Thread safety: one writer (the partition's, under its lock) calls {@link #append},
- * {@link #truncateTo}, {@link #seal}; any number of readers call the lookup and read methods
- * concurrently. Readers {@link #retain()} a segment while they use its file, so that retention
- * can delete it without pulling the file from under them: the files are closed when the last
- * reference is {@link #release() released}.
+ * <p>Damaged indexes ({@link SegmentIndexes}): the indexes of a closed segment trusted at open are
+ * sanity-checked on first use, and every offset-index entry a lookup uses is checked here against
+ * the batch it points at. A failed check marks them damaged: lookups then scan the log from its
+ * start (slower, still exact), and the partition is told ({@link #onIndexDamage}) so that it
+ * rebuilds them ({@link SegmentFactory#rebuildIndexes}) and replaces this segment.
+ *
+ * <p>Thread safety: one writer (the partition's, under its lock) calls {@link #append} and
+ * {@link #seal}; any number of readers call the lookup and read methods concurrently. Readers
+ * {@link #retain()} a segment while they use its files, so that retention can delete it without
+ * pulling the files from under them: they are closed when the last reference is
+ * {@link #release() released}.
  *
  * <p>Crashes: the log is validated and truncated by {@link LogLoader} after an unclean shutdown;
  * indexes are rebuilt from it there.
@@ -53,9 +57,7 @@ final class Segment {
     private final Path dir;
     private final long baseOffset;
     private final IoBackend io;
-    private final LazyIndex offsetIndex;
-    private final LazyIndex timeIndex;
-    private final List<LazyIndex> indexes; // all, offset and time first
+    private final SegmentIndexes indexes;
     private final Object openLock = new Object();
     private final AtomicInteger refs = new AtomicInteger(1);
 
@@ -66,23 +68,25 @@ final class Segment {
     private volatile boolean sealed;
     private volatile boolean deleted;
     private volatile Runnable pendingRemoval;
-    private long createdMs;
+    private long createdMs;              // writer only
 
     /**
-     * @param indexes the segment's indexes: offset index first, time index second, then plugin indexes
-     * @param size    the bytes of valid batches already in the log (after recovery)
-     * @param nextOffset the offset after the last record in the log ({@code baseOffset} when empty)
-     * @param maxTimestamp the largest timestamp in the log, -1 when empty, {@link #UNKNOWN} to read it lazily
+     * @param indexes         the segment's indexes: offset index first, time index second, then plugin indexes
+     * @param openLog         the log file if already open (the active segment), else null (opened on first read)
+     * @param size            the bytes of valid batches in the log
+     * @param nextOffset      the offset after the last record in the log ({@code baseOffset} when empty or unknown)
+     * @param maxTimestamp    the largest timestamp in the log, -1 when empty, {@link #UNKNOWN} to read it lazily
+     * @param createdMs       when the first batch was appended (for {@code segment.ms}), 0 when empty
+     * @param indexesVerified whether the indexes were built or checked at open; false makes the first
+     *                        lookup sanity-check them
      */
     Segment(String name, Path dir, long baseOffset, IoBackend io, List<LazyIndex> indexes, IoFile openLog,
-            long size, long nextOffset, long maxTimestamp, boolean sealed, long createdMs) {
+            long size, long nextOffset, long maxTimestamp, boolean sealed, long createdMs, boolean indexesVerified) {
         this.name = name;
         this.dir = dir;
         this.baseOffset = baseOffset;
         this.io = io;
-        this.indexes = List.copyOf(indexes);
-        this.offsetIndex = indexes.get(0);
-        this.timeIndex = indexes.get(1);
+        this.indexes = new SegmentIndexes(name, baseOffset, indexes, indexesVerified);
         this.log = openLog;
         this.size = size;
         this.nextOffset = nextOffset;
@@ -100,27 +104,13 @@ final class Segment {
         return size;
     }
 
-    /** The offset after this segment's last record ({@link #baseOffset()} when empty). */
+    /**
+     * The offset after this segment's last record ({@link #baseOffset()} when empty). Exact for the
+     * active segment and for segments recovered at open; a closed segment trusted after a clean
+     * shutdown does not know it and answers its base offset.
+     */
     long nextOffset() {
         return nextOffset;
-    }
-
-    /**
-     * The largest timestamp in the segment, -1 when empty. For a segment loaded after a clean
-     * shutdown it is read from the time index on first use (opening it), or, when the index has no
-     * entry, the log file's modification time (as Kafka's {@code largestTimestamp}).
-     */
-    long maxTimestamp() throws IOException {
-        long ts = maxTimestamp;
-        if (ts != UNKNOWN) {
-            return ts;
-        }
-        ts = timeIndex.as(TimeLookup.class).lastEntry().timestamp();
-        if (ts < 0 && size > 0) {
-            ts = Files.getLastModifiedTime(logFile()).toMillis();
-        }
-        maxTimestamp = ts;
-        return ts;
     }
 
     boolean isEmpty() {
@@ -140,7 +130,22 @@ final class Segment {
     }
 
     List<LazyIndex> indexes() {
-        return indexes;
+        return indexes.all();
+    }
+
+    /** Whether the {@code .log} is open (for tests: a closed segment opens it on first read only). */
+    boolean isLogOpen() {
+        return log != null;
+    }
+
+    /** Whether a check found this segment's indexes damaged (lookups then scan the log). */
+    boolean indexesDamaged() {
+        return indexes.damaged();
+    }
+
+    /** What to run (once) when this segment's indexes are found damaged. */
+    void onIndexDamage(Runnable action) {
+        indexes.onDamage(action);
     }
 
     /** The open log file (opened read-only on first use for a sealed segment). */
@@ -163,70 +168,74 @@ final class Segment {
     // ---------------------------------------------------------------- writer side
 
     /**
-     * Appends one complete batch (already stamped with its offsets) and indexes it.
+     * Appends one complete batch (already stamped with its offsets) and indexes it, then publishes
+     * it to readers. If an index refuses the batch (a plugin index that cannot decode its keys,
+     * say), the log and the indexes are cut back and the exception is rethrown: nothing was
+     * appended. If the log write or that rollback fails, an {@link IOException} is thrown and the
+     * segment's file may hold bytes past {@link #size()}: the caller must fail the partition.
      *
      * @param batch the batch, position..limit; consumed
      * @param info  the batch as indexes see it; its position must be {@link #size()}
+     * @param nowMs the engine clock, for {@code segment.ms}
      */
-    void append(ByteBuffer batch, BatchInfo info, long lastOffset, long batchMaxTimestamp) throws IOException {
+    void append(ByteBuffer batch, BatchInfo info, long lastOffset, long batchMaxTimestamp, long nowMs) throws IOException {
         int n = batch.remaining();
-        if (size == 0 && createdMs == 0) {
-            createdMs = System.currentTimeMillis();
+        long before = size;
+        IoFile f = log();
+        f.append(batch);
+        try {
+            indexes.append(info);
+        } catch (RuntimeException refused) {
+            try {
+                f.truncate(before);
+                indexes.truncateTo(info.baseOffset());
+            } catch (IOException | RuntimeException e) {
+                e.addSuppressed(refused);
+                throw new IOException(logFile() + ": an index refused the batch at position " + before
+                        + " and cutting it back failed: " + e, e);
+            }
+            throw refused;
         }
-        log().append(batch);
-        for (LazyIndex index : indexes) {
-            index.append(info);
+        if (before == 0) {
+            createdMs = nowMs;
         }
         if (batchMaxTimestamp > maxTimestamp()) {
             maxTimestamp = batchMaxTimestamp;
         }
         nextOffset = lastOffset + 1;
-        size += n; // publishes the batch to readers
+        size = before + n; // publishes the batch to readers
     }
 
     /** Whether any index has no room for another entry. */
     boolean anyIndexFull() {
-        for (SegmentIndex index : indexes) {
-            if (index.isFull()) {
-                return true;
-            }
-        }
-        return false;
+        return indexes.anyFull();
     }
 
-    /** Makes the log durable (data only) and flushes index mappings. */
-    void flush() throws IOException {
+    /** Makes the log durable (data only). Any thread. */
+    void syncLog() throws IOException {
         IoFile f = log;
         if (f != null) {
             f.sync(false);
         }
-        for (LazyIndex index : indexes) {
-            index.flush();
-        }
     }
 
-    /** The segment stops taking appends: trims indexes (the log is synced by the caller's flush). */
+    /**
+     * Makes the indexes durable. From the writer (under the partition's lock) for the active
+     * segment; from anyone for a sealed one, whose indexes take no more writes.
+     */
+    void flushIndexes() throws IOException {
+        indexes.flush();
+    }
+
+    /** The segment stops taking appends: trims indexes and remaps them read-only. Writer only. */
     void seal() throws IOException {
-        for (LazyIndex index : indexes) {
-            index.seal();
-        }
+        indexes.seal();
         sealed = true;
-    }
-
-    /** Cuts the log at {@code position} (a batch boundary holding offsets below {@code offset}). */
-    void truncateTo(long position, long offset, long newMaxTimestamp) throws IOException {
-        log().truncate(position);
-        for (LazyIndex index : indexes) {
-            index.truncateTo(offset);
-        }
-        size = position;
-        nextOffset = Math.max(baseOffset, offset);
-        maxTimestamp = newMaxTimestamp;
     }
 
     // ---------------------------------------------------------------- reader side
 
-    /** Takes a reference for reading; false if the segment was deleted meanwhile. */
+    /** Takes a reference for reading; false if the segment was deleted or closed meanwhile. */
     boolean retain() {
         for (;;) {
             int r = refs.get();
@@ -239,7 +248,7 @@ final class Segment {
         }
     }
 
-    /** Gives a reference back; the last one closes the files. */
+    /** Gives a reference back; the last one closes the files (and deletes them after {@link #delete}). */
     void release() {
         if (refs.decrementAndGet() == 0) {
             closeQuietly();
@@ -251,34 +260,65 @@ final class Segment {
     }
 
     /**
-     * The file position of the first batch whose last offset is {@code >= target}, scanning from
-     * the offset index's entry; -1 when no batch in {@code [0, maxPosition)} holds it.
+     * The file position of the first batch whose last offset is {@code >= target}, starting from
+     * the offset index's entry for it; -1 when no batch in {@code [0, maxPosition)} holds it.
+     *
+     * <p>The entry is checked before it is used: the batch at its position must end exactly at
+     * its offset. A bad entry (a damaged index) is not trusted: the walk starts from position 0 and
+     * the indexes are reported damaged. An entry at or past {@code maxPosition} is a batch being
+     * appended right now when this is the active segment (so nothing published holds the target),
+     * and damage otherwise.
+     *
+     * @throws IOException if the log itself is damaged (no batch boundary where one must be)
      */
     long positionOf(long target, long maxPosition) throws IOException {
-        OffsetPosition start = offsetIndex.as(OffsetLookup.class).lookup(target);
-        long pos = Math.min(start.position(), maxPosition);
+        long from = 0;
+        long expectedLast = -1;
+        OffsetPosition entry = indexes.offsetEntry(target);
+        if (entry != null && entry.position() > 0) {
+            if (entry.position() >= maxPosition) {
+                if (!sealed) {
+                    return -1;
+                }
+                indexes.damaged(indexes.offsetIndexFile() + ": entry for offset " + entry.offset() + " points at position "
+                        + entry.position() + ", past the end of the log (" + maxPosition + " bytes)");
+            } else {
+                from = entry.position();
+                expectedLast = entry.offset();
+            }
+        }
         ByteBuffer h = HEADER.get();
         IoFile f = log();
+        long pos = from;
+        long previousLast = baseOffset - 1;
         while (pos < maxPosition) {
             h.clear().limit(WALK_HEADER);
             f.readFully(h, pos);
             long base = h.getLong(RecordBatchLayout.BASE_OFFSET_OFFSET);
             int length = h.getInt(RecordBatchLayout.BATCH_LENGTH_OFFSET);
+            int lastDelta = h.getInt(RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET);
+            long last = base + lastDelta;
             long next = pos + RecordBatchLayout.LOG_OVERHEAD + length;
-            if (h.get(RecordBatchLayout.MAGIC_OFFSET) != RecordBatchLayout.MAGIC || length < RecordBatchLayout.MIN_BATCH_LENGTH
-                    || next > maxPosition || base < baseOffset) {
-                if (start.position() == 0) {
-                    throw new IOException(logFile() + ": no batch boundary at position " + pos + " (length " + length
-                            + ", magic " + h.get(RecordBatchLayout.MAGIC_OFFSET) + "); run 'rivven verify'");
+            boolean plausible = h.get(RecordBatchLayout.MAGIC_OFFSET) == RecordBatchLayout.MAGIC
+                    && length >= RecordBatchLayout.MIN_BATCH_LENGTH && next <= maxPosition && lastDelta >= 0
+                    && base > previousLast && last >= base;
+            if (expectedLast >= 0 && pos == from) {
+                if (!plausible || last != expectedLast) {
+                    indexes.damaged(indexes.offsetIndexFile() + ": entry for offset " + expectedLast + " points at position " + from
+                            + ", where " + (plausible ? "a batch ending at offset " + last + " starts" : "no batch starts"));
+                    pos = 0;
+                    expectedLast = -1;
+                    continue;
                 }
-                // The offset index pointed into the middle of a batch (a damaged index): walk from the start.
-                start = new OffsetPosition(baseOffset, 0);
-                pos = 0;
-                continue;
+            } else if (!plausible) {
+                throw new IOException(logFile() + ": no valid batch header at position " + pos + " (batch length "
+                        + length + ", magic " + h.get(RecordBatchLayout.MAGIC_OFFSET) + ", base offset " + base
+                        + "; log size " + maxPosition + "); the segment is damaged: run 'rivven verify'");
             }
-            if (base + h.getInt(RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET) >= target) {
+            if (last >= target) {
                 return pos;
             }
+            previousLast = last;
             pos = next;
         }
         return -1;
@@ -295,8 +335,16 @@ final class Segment {
         while (pos < maxPosition) {
             h.clear().limit(RecordBatchLayout.LOG_OVERHEAD);
             f.readFully(h, pos);
-            long next = pos + RecordBatchLayout.LOG_OVERHEAD + h.getInt(RecordBatchLayout.BATCH_LENGTH_OFFSET);
-            if (next > maxPosition || (next - position > maxBytes && pos > position)) {
+            int length = h.getInt(RecordBatchLayout.BATCH_LENGTH_OFFSET);
+            long next = pos + RecordBatchLayout.LOG_OVERHEAD + length;
+            if (length < RecordBatchLayout.MIN_BATCH_LENGTH || next > maxPosition) {
+                if (pos == position) {
+                    throw new IOException(logFile() + ": batch at position " + pos + " has length " + length
+                            + ", which does not fit the log (" + maxPosition + " bytes); the segment is damaged: run 'rivven verify'");
+                }
+                break;
+            }
+            if (next - position > maxBytes && pos > position) {
                 break;
             }
             pos = next;
@@ -306,10 +354,49 @@ final class Segment {
 
     /**
      * The time index's entry for {@code timestamp}: the largest indexed timestamp {@code <=} it, as
-     * an offset to start scanning from.
+     * an offset to start scanning from; the base offset when the index is damaged.
      */
-    TimestampOffset timeLookup(long timestamp) throws IOException {
-        return timeIndex.as(TimeLookup.class).lookupByTime(timestamp);
+    TimestampOffset timeLookup(long timestamp) {
+        return indexes.timeEntry(timestamp);
+    }
+
+    /**
+     * The largest timestamp in the segment, -1 when empty. For a closed segment trusted at open it
+     * is read on first use from the last entry of its time index file (a 24-byte read, no mapping),
+     * or, when the index is damaged, from the batch headers of the log; when no batch has a
+     * timestamp, the log file's modification time (as Kafka's {@code largestTimestamp}).
+     */
+    long maxTimestamp() throws IOException {
+        long ts = maxTimestamp;
+        if (ts != UNKNOWN) {
+            return ts;
+        }
+        OptionalLong indexed = indexes.lastIndexedTimestamp();
+        ts = indexed.isPresent() ? indexed.getAsLong() : maxTimestampFromLog();
+        if (ts < 0 && size > 0) {
+            ts = Files.getLastModifiedTime(logFile()).toMillis();
+        }
+        maxTimestamp = ts;
+        return ts;
+    }
+
+    /** The largest batch max timestamp, walking every batch header of the log. */
+    private long maxTimestampFromLog() throws IOException {
+        ByteBuffer h = HEADER.get();
+        IoFile f = log();
+        long limit = size;
+        long max = -1;
+        for (long pos = 0; pos < limit; ) {
+            h.clear();
+            f.readFully(h, pos);
+            int length = h.getInt(RecordBatchLayout.BATCH_LENGTH_OFFSET);
+            if (length < RecordBatchLayout.MIN_BATCH_LENGTH) {
+                throw new IOException(logFile() + ": batch at position " + pos + " has length " + length + "; run 'rivven verify'");
+            }
+            max = Math.max(max, h.getLong(RecordBatchLayout.MAX_TIMESTAMP_OFFSET));
+            pos += RecordBatchLayout.LOG_OVERHEAD + length;
+        }
+        return max;
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -317,12 +404,10 @@ final class Segment {
     /** Closes files (not deleting them). */
     void close() throws IOException {
         IOException first = null;
-        for (LazyIndex index : indexes) {
-            try {
-                index.close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
+        try {
+            indexes.close();
+        } catch (IOException e) {
+            first = e;
         }
         synchronized (openLock) {
             IoFile f = log;
@@ -351,33 +436,35 @@ final class Segment {
     /**
      * Deletes the segment: renames its files to {@code *.deleted} (durable in the directory), then
      * removes them once no reader holds the segment. A crash in between leaves {@code .deleted}
-     * files that the next open removes.
+     * files (or index files without a log) that the next open removes. Writer only.
      */
     void delete() throws IOException {
         deleted = true;
         List<Path> renamed = new ArrayList<>();
-        Path logPath = logFile();
-        if (Files.exists(logPath)) {
-            renamed.add(Files.move(logPath, logPath.resolveSibling(logPath.getFileName() + LogFiles.DELETED)));
-        }
-        for (LazyIndex index : indexes) {
-            Path p = index.file();
-            if (Files.exists(p)) {
-                renamed.add(Files.move(p, p.resolveSibling(p.getFileName() + LogFiles.DELETED)));
+        try {
+            Path logPath = logFile();
+            if (Files.exists(logPath)) {
+                renamed.add(Files.move(logPath, logPath.resolveSibling(logPath.getFileName() + LogFiles.DELETED)));
             }
-        }
-        Checkpoint.syncDirectory(dir);
-        Runnable remove = () -> {
-            for (Path p : renamed) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // left for the next open, which deletes *.deleted files
+            for (LazyIndex index : indexes.all()) {
+                Path p = index.file();
+                if (Files.exists(p)) {
+                    renamed.add(Files.move(p, p.resolveSibling(p.getFileName() + LogFiles.DELETED)));
                 }
             }
-        };
-        pendingRemoval = remove;
-        release();
+            Checkpoint.syncDirectory(dir);
+        } finally {
+            pendingRemoval = () -> {
+                for (Path p : renamed) {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException ignored) {
+                        // left for the next open, which deletes *.deleted files
+                    }
+                }
+            };
+            release();
+        }
     }
 
     @Override

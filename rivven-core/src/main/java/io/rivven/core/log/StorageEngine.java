@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -37,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
@@ -65,6 +65,9 @@ public final class StorageEngine implements AutoCloseable {
     /** How often retention runs in the background. */
     public static final long RETENTION_CHECK_MS = 30_000;
 
+    /** How many partitions open (and recover) at the same time. */
+    private static final int OPEN_PARALLELISM = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
     private final RivvenConfig config;
     private final Plugins plugins;
     private final Path topicsDir;
@@ -90,9 +93,9 @@ public final class StorageEngine implements AutoCloseable {
         this.clock = b.clock;
         config.validate(plugins);
         // everything the topics need resolves before the first file is touched
-        logConfig(config.defaults());
-        for (TopicConfig tc : config.topics().values()) {
-            logConfig(tc);
+        logConfig(config.defaults(), "defaults");
+        for (Map.Entry<String, TopicConfig> e : config.topics().entrySet()) {
+            logConfig(e.getValue(), "topics." + e.getKey());
         }
         IoBackendProvider ioProvider = ConfigValidator.ioBackend(config, plugins);
         this.io = ioProvider.create(config.io().config());
@@ -213,7 +216,8 @@ public final class StorageEngine implements AutoCloseable {
 
     /**
      * Deletes a topic and all its data: closes it, renames its directory to
-     * {@code <name>-<millis>.deleted} (the next open removes such leftovers), then deletes it.
+     * {@code <name>~<millis>.deleted} (no topic name has a {@code ~}; the next open removes such
+     * leftovers), then deletes it.
      *
      * @return whether it existed
      */
@@ -226,7 +230,7 @@ public final class StorageEngine implements AutoCloseable {
             }
             closeTopic(t);
             Path dir = topicsDir.resolve(name);
-            Path doomed = topicsDir.resolve(name + "-" + clock.getAsLong() + LogFiles.DELETED);
+            Path doomed = topicsDir.resolve(TopicMetadata.deletedTopicDirName(name, clock.getAsLong()));
             Files.move(dir, doomed);
             Checkpoint.syncDirectory(topicsDir);
             deleteTree(doomed);
@@ -262,10 +266,15 @@ public final class StorageEngine implements AutoCloseable {
     }
 
     private void retentionQuietly() {
-        try {
-            applyRetention();
-        } catch (RuntimeException e) {
-            System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING, "retention failed: " + e, e);
+        for (Topic t : topics.values()) {
+            for (PartitionLog p : t.partitions()) {
+                try {
+                    p.applyRetention();
+                } catch (RuntimeException e) {
+                    System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING,
+                            p + ": retention failed: " + e, e);
+                }
+            }
         }
     }
 
@@ -276,7 +285,7 @@ public final class StorageEngine implements AutoCloseable {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(topicsDir)) {
             for (Path p : ds) {
                 String f = p.getFileName().toString();
-                if (f.endsWith(LogFiles.DELETED)) {
+                if (TopicMetadata.isDeletedTopicDir(f)) {
                     deleteTree(p); // an interrupted topic deletion
                 } else if (Files.isDirectory(p)) {
                     dirs.add(p);
@@ -284,30 +293,48 @@ public final class StorageEngine implements AutoCloseable {
             }
         }
         dirs.sort(Comparator.naturalOrder());
+        System.Logger log = System.getLogger(StorageEngine.class.getName());
         for (Path dir : dirs) {
             String name = dir.getFileName().toString();
-            Optional<TopicMetadata> meta = TopicMetadata.read(dir);
-            if (meta.isEmpty()) {
-                // created up to the partition directories, then interrupted: no data was acknowledged
-                deleteTree(dir);
+            if (!TopicConfig.isValidName(name)) {
+                log.log(System.Logger.Level.WARNING, "ignoring " + dir + ": not a topic directory (not a valid topic name)");
                 continue;
             }
-            topics.put(name, openTopic(name, dir, meta.get().partitions()));
+            Optional<TopicMetadata> meta = TopicMetadata.readOrRebuild(dir);
+            if (meta.isPresent()) {
+                topics.put(name, openTopic(name, dir, meta.get().partitions()));
+            } else if (TopicMetadata.holdsNoData(dir)) {
+                // created up to the partition directories, then interrupted: nothing was ever appended
+                log.log(System.Logger.Level.INFO, "removing " + dir + ": a topic creation was interrupted");
+                deleteTree(dir);
+            } else {
+                log.log(System.Logger.Level.WARNING, "ignoring " + dir + ": it has no " + TopicMetadata.FILE
+                        + " and holds files that are not Rivven partitions; move them away");
+            }
         }
     }
 
     private Topic openTopic(String name, Path dir, int partitions) throws IOException {
         TopicConfig tc = config.topic(name).withPartitions(partitions);
-        LogConfig lc = logConfig(tc);
+        LogConfig lc = logConfig(tc, config.topics().containsKey(name) ? "topics." + name : "defaults");
         CodecResolver codecs = plugins.codecs()::forId;
         List<PartitionLog> logs = new ArrayList<>(partitions);
-        // partitions open (and recover) in parallel: most of the time is fsyncs and directory listings
+        // Partitions open (and recover) in parallel: most of the time is fsyncs and directory
+        // listings. Bounded, because each recovery scan holds a read buffer of up to 8 MiB.
+        Semaphore slots = new Semaphore(OPEN_PARALLELISM);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<PartitionLog>> futures = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
                 int part = p;
-                futures.add(pool.submit(() -> new LogLoader(name, part, dir.resolve(LogFiles.partitionDirName(part)), lc, io,
-                        codecs, metrics, clock).load()));
+                futures.add(pool.submit(() -> {
+                    slots.acquire();
+                    try {
+                        return new LogLoader(name, part, dir.resolve(LogFiles.partitionDirName(part)), lc, io, codecs, metrics,
+                                clock).load();
+                    } finally {
+                        slots.release();
+                    }
+                }));
             }
             IOException failure = null;
             for (Future<PartitionLog> f : futures) {
@@ -332,9 +359,12 @@ public final class StorageEngine implements AutoCloseable {
             }
         }
         List<ScheduledFuture<?>> tasks = new ArrayList<>();
-        if (lc.flushMode() == FlushMode.INTERVAL) {
-            long every = Math.max(1, Math.min(lc.flushIntervalMs(), 1000));
-            for (PartitionLog l : logs) {
+        for (PartitionLog l : logs) {
+            // both run on the scheduler; if it is shut down (engine closing) execute() throws
+            // RejectedExecutionException, which the partition ignores: close flushes everything
+            l.onRepairWanted(() -> scheduler.execute(() -> repairQuietly(l)));
+            if (lc.flushMode() == FlushMode.INTERVAL) {
+                long every = Math.max(1, Math.min(lc.flushIntervalMs(), 1000));
                 l.onFlushWanted(() -> scheduler.execute(() -> {
                     l.flushScheduledDone();
                     flushQuietly(l);
@@ -353,6 +383,14 @@ public final class StorageEngine implements AutoCloseable {
         }
     }
 
+    private static void repairQuietly(PartitionLog l) {
+        try {
+            l.repairIndexes();
+        } catch (RuntimeException e) {
+            System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING, l + ": index repair failed: " + e, e);
+        }
+    }
+
     private static IOException asIo(Throwable t, String topic) {
         if (t instanceof IOException io) {
             return io;
@@ -363,8 +401,8 @@ public final class StorageEngine implements AutoCloseable {
         return new IOException("opening topic " + topic + " failed: " + t, t);
     }
 
-    /** Resolves a topic's plugins into a {@link LogConfig}. */
-    LogConfig logConfig(TopicConfig tc) {
+    /** Resolves a topic's plugins into a {@link LogConfig}; {@code where} is its JSON path, for errors. */
+    LogConfig logConfig(TopicConfig tc, String where) {
         List<LogConfig.IndexSpec> indexes = new ArrayList<>();
         indexes.add(builtInIndex("offset"));
         indexes.add(builtInIndex("time"));
@@ -374,10 +412,15 @@ public final class StorageEngine implements AutoCloseable {
             indexes.add(new LogConfig.IndexSpec(p, spec.config()));
         }
         FlushConfig flush = tc.flush();
+        if (tc.segment().indexMaxBytes() < LogConfig.MIN_INDEX_BYTES) {
+            throw new ConfigException(config.source() + " → " + where + ".segment.indexMaxBytes", "must be at least "
+                    + LogConfig.MIN_INDEX_BYTES + " (two 12-byte time-index entries), got " + tc.segment().indexMaxBytes());
+        }
         return new LogConfig(tc.segment().bytes(), tc.segment().ms(), tc.segment().indexIntervalBytes(),
                 tc.segment().indexMaxBytes(), tc.retention().ms(), tc.retention().bytes(), flush.mode(),
                 flush.intervalMs(), flush.intervalBytes() < 0 ? Long.MAX_VALUE : flush.intervalBytes(),
-                plugins.codecs().create(tc.compression()), indexes, RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE);
+                plugins.codecs().create(tc.compression()), indexes, RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE,
+                !tc.cleanupPolicy().compacts());
     }
 
     private LogConfig.IndexSpec builtInIndex(String name) {
@@ -386,12 +429,36 @@ public final class StorageEngine implements AutoCloseable {
 
     private void closeTopic(Topic t) throws IOException {
         t.tasks().forEach(f -> f.cancel(false));
+        closeAll(t.partitions());
+    }
+
+    /** Closes partitions in parallel (each close is a few fsyncs); throws the first failure after trying all. */
+    private static void closeAll(List<PartitionLog> partitions) throws IOException {
+        Semaphore slots = new Semaphore(OPEN_PARALLELISM);
         IOException first = null;
-        for (PartitionLog p : t.partitions()) {
-            try {
-                p.close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (PartitionLog p : partitions) {
+                fs.add(pool.submit(() -> {
+                    slots.acquire();
+                    try {
+                        p.close();
+                    } finally {
+                        slots.release();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause().toString(), e.getCause());
+                    first = first == null ? io : first;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    first = first == null ? new InterruptedIOException("interrupted closing partitions") : first;
+                }
             }
         }
         if (first != null) {
@@ -417,32 +484,47 @@ public final class StorageEngine implements AutoCloseable {
             }
             closed = true;
         }
-        scheduler.shutdownNow();
+        // Not shutdownNow(): interrupting a running flush would close its FileChannel (FileChannel
+        // closes itself on interrupt) and fail the partition. Periodic tasks stop at shutdown().
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
+                System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING,
+                        "background flush or retention still running after 30 s; closing partitions anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         IOException first = null;
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (Topic t : topics.values()) {
-                fs.add(pool.submit(() -> {
-                    closeTopic(t);
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
-                    first = first == null ? io : first;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+        List<PartitionLog> all = new ArrayList<>();
+        for (Topic t : topics.values()) {
+            t.tasks().forEach(f -> f.cancel(false));
+            all.addAll(t.partitions());
+        }
+        try {
+            closeAll(all);
+        } catch (IOException e) {
+            first = e;
         }
         topics.clear();
         io.close();
         if (first != null) {
             throw first;
         }
+    }
+
+    /**
+     * For crash tests: stops background work and drops every partition without flushing, closing
+     * files or writing clean-shutdown markers, so the files are left as a {@code kill -9} leaves them
+     * (the page cache aside). The abandoned partitions must not be used afterwards; their files stay
+     * open until the JVM exits.
+     */
+    void abandonForTest() {
+        synchronized (topicLock) {
+            closed = true;
+        }
+        scheduler.shutdownNow();
+        topics.clear();
     }
 
     private void closeQuietly() {

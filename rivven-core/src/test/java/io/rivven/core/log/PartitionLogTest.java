@@ -5,19 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rivven.api.BufferAllocator;
-import io.rivven.core.format.v2.CodecResolver;
-import io.rivven.core.format.v2.RecordBatch;
-import io.rivven.core.format.v2.RecordBatchReader;
 import io.rivven.core.format.v2.RecordBatchWriter;
-import io.rivven.core.format.v2.RecordCursor;
 import io.rivven.core.record.CorruptRecordException;
 import io.rivven.core.record.Record;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -29,39 +23,12 @@ class PartitionLogTest {
     @TempDir
     Path dir;
 
-    /** Every record from {@code from} to the high watermark, as "offset:key:value". */
-    static List<String> readAll(PartitionLog log, long from) throws IOException {
-        List<String> out = new ArrayList<>();
-        CodecResolver codecs = EngineFixture.PLUGINS.codecs()::forId;
-        long offset = from;
-        while (offset < log.highWatermark()) {
-            try (FetchResult f = log.read(offset, 64 * 1024)) {
-                assertFalse(f.isEmpty(), "read at " + offset + " below the high watermark returned nothing");
-                ByteBuffer b = f.toByteBuffer();
-                RecordBatchReader r = new RecordBatchReader(b).requireIncreasingOffsets(true);
-                RecordBatch batch;
-                while ((batch = r.next()) != null) {
-                    try (RecordCursor c = batch.records(codecs, BufferAllocator.HEAP)) {
-                        while (c.next()) {
-                            if (c.offset() >= offset) {
-                                out.add(c.offset() + ":" + EngineFixture.string(c.key()) + ":" + EngineFixture.string(c.value()));
-                            }
-                        }
-                    }
-                    offset = batch.lastOffset() + 1;
-                }
-                assertTrue(r.isAtEnd(), "a read returned a partial batch");
-            }
-        }
-        return out;
+    static List<String> readAll(PartitionLog log, long from) {
+        return EngineFixture.readAll(log, from);
     }
 
     static List<String> expected(int from, int count, int valueSize) {
-        List<String> out = new ArrayList<>();
-        for (int i = from; i < from + count; i++) {
-            out.add(i + ":key-" + i + ":" + EngineFixture.valueOf(i, valueSize));
-        }
-        return out;
+        return EngineFixture.expected(from, count, valueSize);
     }
 
     @Test
@@ -252,6 +219,47 @@ class PartitionLogTest {
             assertEquals(List.of("b"), engine.topics());
         }
         assertFalse(Files.exists(dir.resolve("topics/a")));
+    }
+
+    /** segment.ms is measured on the engine's clock, from the first append (the clock here is years behind the wall clock). */
+    @Test
+    void rollsByAgeOnTheEngineClock() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"ms\": 1000}, \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(EngineFixture.records(0, 1, 10));
+            fx.clock.addAndGet(500);
+            p.append(EngineFixture.records(1, 1, 10));
+            assertEquals(1, p.segmentCount());
+            fx.clock.addAndGet(600);
+            p.append(EngineFixture.records(2, 1, 10));
+            assertEquals(List.of(0L, 2L), p.segmentBaseOffsets());
+            assertEquals(expected(0, 3, 10), readAll(p, 0));
+        }
+    }
+
+    /** A full index rolls the segment: with room for three offset entries, segments hold a handful of batches. */
+    @Test
+    void rollsWhenAnIndexIsFull() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"indexMaxBytes\": 24, \"indexIntervalBytes\": 1},"
+                + " \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            EngineFixture.fill(p, 12, 1, 10);
+            assertTrue(p.segmentCount() >= 4, "segments: " + p.segmentBaseOffsets());
+            assertEquals(expected(0, 12, 10), readAll(p, 0));
+        }
+        assertTrue(fx.verify().isClean(), () -> fx.verify().problems().toString());
+    }
+
+    @Test
+    void indexFilesTooSmallForTwoTimeEntriesAreRefusedBeforeAnythingIsOpened() {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"indexMaxBytes\": 12}");
+        io.rivven.api.ConfigException e = assertThrows(io.rivven.api.ConfigException.class, fx::open);
+        assertTrue(e.getMessage().contains("defaults.segment.indexMaxBytes") && e.getMessage().contains("24"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("topics")));
     }
 
     private static ByteBuffer copy(ByteBuffer b) {

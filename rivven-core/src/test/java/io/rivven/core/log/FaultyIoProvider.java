@@ -1,0 +1,120 @@
+package io.rivven.core.log;
+
+import io.rivven.api.PluginConfig;
+import io.rivven.api.io.IoBackend;
+import io.rivven.api.io.IoBackendProvider;
+import io.rivven.api.io.IoFile;
+import io.rivven.api.io.OpenMode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A test-only I/O backend ({@code "faulty"}): the {@code nio} backend with switches that make
+ * syncs or appends fail, as a dying disk does, and a count of syncs.
+ */
+final class FaultyIoProvider implements IoBackendProvider {
+
+    final AtomicBoolean failSync = new AtomicBoolean();
+    final AtomicBoolean failAppend = new AtomicBoolean();
+    final AtomicInteger syncs = new AtomicInteger();
+    private final IoBackendProvider nio;
+
+    FaultyIoProvider(IoBackendProvider nio) {
+        this.nio = nio;
+    }
+
+    @Override
+    public String name() {
+        return "faulty";
+    }
+
+    @Override
+    public boolean isSupported() {
+        return true;
+    }
+
+    @Override
+    public IoBackend create(PluginConfig config) {
+        IoBackend delegate = nio.create(config);
+        return new IoBackend() {
+            @Override
+            public String name() {
+                return "faulty";
+            }
+
+            @Override
+            public IoFile open(Path path, OpenMode mode) throws IOException {
+                return new FaultyFile(delegate.open(path, mode));
+            }
+
+            @Override
+            public void close() throws IOException {
+                delegate.close();
+            }
+        };
+    }
+
+    private final class FaultyFile implements IoFile {
+        private final IoFile f;
+
+        FaultyFile(IoFile f) {
+            this.f = f;
+        }
+
+        @Override
+        public Path path() {
+            return f.path();
+        }
+
+        @Override
+        public long size() throws IOException {
+            return f.size();
+        }
+
+        @Override
+        public long append(ByteBuffer... srcs) throws IOException {
+            if (failAppend.get()) {
+                throw new IOException(f.path() + ": append failed (injected: no space left on device)");
+            }
+            return f.append(srcs);
+        }
+
+        @Override
+        public void write(ByteBuffer src, long position) throws IOException {
+            f.write(src, position);
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            return f.read(dst, position);
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+            return f.transferTo(position, count, target);
+        }
+
+        @Override
+        public void sync(boolean metadata) throws IOException {
+            if (failSync.get()) {
+                throw new IOException(f.path() + ": fsync failed (injected: EIO)");
+            }
+            syncs.incrementAndGet();
+            f.sync(metadata);
+        }
+
+        @Override
+        public void truncate(long size) throws IOException {
+            f.truncate(size);
+        }
+
+        @Override
+        public void close() throws IOException {
+            f.close();
+        }
+    }
+}
