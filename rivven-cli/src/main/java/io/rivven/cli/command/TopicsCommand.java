@@ -109,8 +109,9 @@ public final class TopicsCommand implements Callable<Integer> {
                         "--partitions must be between 1 and " + TopicConfig.MAX_PARTITIONS + ", got " + n);
             }
             if (engine.topic(topic).isPresent()) {
-                throw new CliException("topic '" + topic + "' already exists with " + engine.topic(topic).get().partitionCount()
-                        + " partitions (in " + engine.config().dataDir() + ")");
+                int existing = engine.topic(topic).get().partitionCount();
+                throw new CliException("topic '" + topic + "' already exists with " + existing + " partition"
+                        + (existing == 1 ? "" : "s") + " (in " + engine.config().dataDir() + ")");
             }
             engine.createTopic(topic, n);
             ctx.out().println("created topic '" + topic + "' with " + n + " partition" + (n == 1 ? "" : "s"));

@@ -3,7 +3,6 @@ package io.rivven.cli.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rivven.cli.CliFixture;
 import io.rivven.cli.Main;
 import java.nio.file.Files;
 import java.util.List;
@@ -73,6 +72,15 @@ class ProduceConsumeTest extends CliFixture {
         Result always = runWithInput("x\ny\n", "produce", "--topic", "acks", "--print-acks");
         assertEquals(List.of("acked 1201"), always.lines());
         assertEquals(1202, run("consume", "--topic", "acks").lines().size());
+    }
+
+    @Test
+    void linesAreAppendedAsSoonAsNoMoreInputIsReady() {
+        // as when typing: each chunk of input is appended (and acknowledged) before the next arrives
+        Result r = runWithChunks(List.of("a\nb\n", "c\n", "d\ne\nf"), "produce", "--topic", "typed", "--print-acks");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("acked 1", "acked 2", "acked 4", "acked 5"), r.lines(),
+                "the unterminated last line waits for the end of the input");
     }
 
     @Test
