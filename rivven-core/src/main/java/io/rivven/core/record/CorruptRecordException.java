@@ -1,5 +1,6 @@
 package io.rivven.core.record;
 
+import io.rivven.api.Evolving;
 import java.io.Serial;
 
 /**
@@ -17,6 +18,7 @@ import java.io.Serial;
  * a caller can usually retry. Callers that scan logs (recovery, {@code rivven verify}) catch it to
  * truncate or report at {@link #position()}.
  */
+@Evolving
 public class CorruptRecordException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;

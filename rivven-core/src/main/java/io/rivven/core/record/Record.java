@@ -1,5 +1,6 @@
 package io.rivven.core.record;
 
+import io.rivven.api.Evolving;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,31 +13,56 @@ import java.util.Objects;
  * epoch). The offset is not part of the record: the log assigns it, and readers report it next to
  * the record (see {@code io.rivven.core.format.v2.RecordCursor}).
  *
- * <p>Immutable: key and value are held as read-only views and {@link #key()} / {@link #value()}
- * return independent read-only views (position and limit of their own, the record's bytes between
- * them). The bytes are <em>not copied</em> when a record is made from arrays or buffers, which
- * keeps producing cheap: do not modify them afterwards. Records decoded from a batch are views of
- * the batch's memory and live as long as it does; copy ({@link #valueBytes()}) to keep them longer.
+ * <p>Immutable: {@link #key()} and {@link #value()} return new read-only views (position 0). The
+ * bytes are <em>not copied</em> when a record is made from arrays or buffers, which keeps producing
+ * cheap ({@code Record.of(timestamp, keyArray, valueArray)} allocates only the record): do not
+ * modify them afterwards. Records decoded from a batch are views of the batch's memory and live as
+ * long as it does; copy ({@link #valueBytes()}) to keep them longer.
  *
- * <p>The batch writer reads a record through {@link #keySize()}, {@link #writeKeyTo} and their
- * value counterparts, which neither allocate nor move any position.
+ * <p>The batch writer reads a record through {@link #keySize()}, {@link #writeKeyTo(byte[], int)}
+ * and their value counterparts, which neither allocate nor move any position.
  *
  * <p>Thread-safe. Equality compares timestamp, key and value bytes and headers.
  */
+@Evolving
 public final class Record {
 
     private static final List<Header> NO_HEADERS = List.of();
 
     private final long timestamp;
-    private final ByteBuffer key;
-    private final ByteBuffer value;
+    // Each payload is an array region, or a slice for memory without an accessible array; length -1 = null.
+    private final byte[] keyArray;
+    private final int keyOffset;
+    private final int keyLength;
+    private final ByteBuffer keyBuffer;
+    private final byte[] valueArray;
+    private final int valueOffset;
+    private final int valueLength;
+    private final ByteBuffer valueBuffer;
     private final List<Header> headers;
 
-    private Record(long timestamp, ByteBuffer key, ByteBuffer value, List<Header> headers) {
+    private Record(long timestamp, byte[] keyArray, int keyOffset, int keyLength, ByteBuffer keyBuffer,
+            byte[] valueArray, int valueOffset, int valueLength, ByteBuffer valueBuffer, List<Header> headers) {
         this.timestamp = timestamp;
-        this.key = key;
-        this.value = value;
+        this.keyArray = keyArray;
+        this.keyOffset = keyOffset;
+        this.keyLength = keyLength;
+        this.keyBuffer = keyBuffer;
+        this.valueArray = valueArray;
+        this.valueOffset = valueOffset;
+        this.valueLength = valueLength;
+        this.valueBuffer = valueBuffer;
         this.headers = headers;
+    }
+
+    private static Record ofArrays(long timestamp, byte[] key, byte[] value, List<Header> headers) {
+        return new Record(timestamp, key, 0, key == null ? -1 : key.length, null,
+                value, 0, value == null ? -1 : value.length, null, headers);
+    }
+
+    private static Record ofBuffers(long timestamp, ByteBuffer key, ByteBuffer value, List<Header> headers) {
+        return new Record(timestamp, Bytes.arrayOf(key), Bytes.offsetOf(key), Bytes.lengthOf(key), Bytes.bufferOf(key),
+                Bytes.arrayOf(value), Bytes.offsetOf(value), Bytes.lengthOf(value), Bytes.bufferOf(value), headers);
     }
 
     /** A record with key and value (either may be null, neither is copied) stamped with the current time. */
@@ -46,27 +72,27 @@ public final class Record {
 
     /** A record with key and value in UTF-8 (either may be null), stamped with the current time. */
     public static Record of(String key, String value) {
-        return new Record(System.currentTimeMillis(), Bytes.utf8(key), Bytes.utf8(value), NO_HEADERS);
+        return of(System.currentTimeMillis(), key, value);
     }
 
     /** A record with a timestamp, key and value in UTF-8 (either may be null). */
     public static Record of(long timestamp, String key, String value) {
-        return new Record(timestamp, Bytes.utf8(key), Bytes.utf8(value), NO_HEADERS);
+        return ofArrays(timestamp, Bytes.utf8(key), Bytes.utf8(value), NO_HEADERS);
     }
 
     /** A record with a timestamp, key and value (either may be null, neither is copied). */
     public static Record of(long timestamp, byte[] key, byte[] value) {
-        return new Record(timestamp, Bytes.readOnly(key), Bytes.readOnly(value), NO_HEADERS);
+        return ofArrays(timestamp, key, value, NO_HEADERS);
     }
 
     /** A record whose key and value are the remaining bytes of the given buffers (views, not copies), or null. */
     public static Record of(long timestamp, ByteBuffer key, ByteBuffer value) {
-        return new Record(timestamp, Bytes.readOnly(key), Bytes.readOnly(value), NO_HEADERS);
+        return ofBuffers(timestamp, key, value, NO_HEADERS);
     }
 
     /** As {@link #of(long, ByteBuffer, ByteBuffer)} with headers (the list is copied, the headers are not). */
     public static Record of(long timestamp, ByteBuffer key, ByteBuffer value, List<Header> headers) {
-        return new Record(timestamp, Bytes.readOnly(key), Bytes.readOnly(value), copyHeaders(headers));
+        return ofBuffers(timestamp, key, value, copyHeaders(headers));
     }
 
     /** A builder; without {@link Builder#timestamp} the record gets the time of {@link Builder#build()}. */
@@ -79,34 +105,34 @@ public final class Record {
         return timestamp;
     }
 
-    /** A new read-only view of the key, or null when the record has no key. */
+    /** A new read-only view (position 0) of the key, or null when the record has no key. */
     public ByteBuffer key() {
-        return Bytes.view(key);
+        return Bytes.view(keyArray, keyOffset, keyLength, keyBuffer);
     }
 
-    /** A new read-only view of the value, or null for a tombstone. */
+    /** A new read-only view (position 0) of the value, or null for a tombstone. */
     public ByteBuffer value() {
-        return Bytes.view(value);
+        return Bytes.view(valueArray, valueOffset, valueLength, valueBuffer);
     }
 
     /** Whether the record has a key. */
     public boolean hasKey() {
-        return key != null;
+        return keyLength >= 0;
     }
 
     /** Whether the record has a value (false for a tombstone). */
     public boolean hasValue() {
-        return value != null;
+        return valueLength >= 0;
     }
 
     /** The key's size in bytes, or -1 when there is no key. */
     public int keySize() {
-        return Bytes.size(key);
+        return keyLength;
     }
 
     /** The value's size in bytes, or -1 when there is no value. */
     public int valueSize() {
-        return Bytes.size(value);
+        return valueLength;
     }
 
     /**
@@ -116,7 +142,14 @@ public final class Record {
      * @throws NullPointerException if there is no key
      */
     public int writeKeyTo(ByteBuffer dst, int index) {
-        return Bytes.write(key, dst, index);
+        check(keyLength, "key");
+        return Bytes.write(keyArray, keyOffset, keyLength, keyBuffer, dst, index);
+    }
+
+    /** As {@link #writeKeyTo(ByteBuffer, int)} into an array. */
+    public int writeKeyTo(byte[] dst, int index) {
+        check(keyLength, "key");
+        return Bytes.write(keyArray, keyOffset, keyLength, keyBuffer, dst, index);
     }
 
     /**
@@ -126,27 +159,40 @@ public final class Record {
      * @throws NullPointerException if there is no value
      */
     public int writeValueTo(ByteBuffer dst, int index) {
-        return Bytes.write(value, dst, index);
+        check(valueLength, "value");
+        return Bytes.write(valueArray, valueOffset, valueLength, valueBuffer, dst, index);
+    }
+
+    /** As {@link #writeValueTo(ByteBuffer, int)} into an array. */
+    public int writeValueTo(byte[] dst, int index) {
+        check(valueLength, "value");
+        return Bytes.write(valueArray, valueOffset, valueLength, valueBuffer, dst, index);
+    }
+
+    private static void check(int length, String what) {
+        if (length < 0) {
+            throw new NullPointerException("the record has no " + what);
+        }
     }
 
     /** A copy of the key, or null. */
     public byte[] keyBytes() {
-        return Bytes.copy(key);
+        return Bytes.copy(keyArray, keyOffset, keyLength, keyBuffer);
     }
 
     /** A copy of the value, or null. */
     public byte[] valueBytes() {
-        return Bytes.copy(value);
+        return Bytes.copy(valueArray, valueOffset, valueLength, valueBuffer);
     }
 
     /** The key decoded as UTF-8, or null. */
     public String keyString() {
-        return Bytes.string(key);
+        return Bytes.string(keyArray, keyOffset, keyLength, keyBuffer);
     }
 
     /** The value decoded as UTF-8, or null. */
     public String valueString() {
-        return Bytes.string(value);
+        return Bytes.string(valueArray, valueOffset, valueLength, valueBuffer);
     }
 
     /** The headers in order (unmodifiable, possibly empty). */
@@ -156,18 +202,25 @@ public final class Record {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Record r && timestamp == r.timestamp && Objects.equals(key, r.key)
-                && Objects.equals(value, r.value) && headers.equals(r.headers);
+        return o instanceof Record r && timestamp == r.timestamp
+                && Bytes.equal(keyArray, keyOffset, keyLength, keyBuffer, r.keyArray, r.keyOffset, r.keyLength, r.keyBuffer)
+                && Bytes.equal(valueArray, valueOffset, valueLength, valueBuffer,
+                        r.valueArray, r.valueOffset, r.valueLength, r.valueBuffer)
+                && headers.equals(r.headers);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(timestamp, key, value, headers);
+        int h = Long.hashCode(timestamp);
+        h = 31 * h + Bytes.hash(keyArray, keyOffset, keyLength, keyBuffer);
+        h = 31 * h + Bytes.hash(valueArray, valueOffset, valueLength, valueBuffer);
+        return 31 * h + headers.hashCode();
     }
 
     @Override
     public String toString() {
-        return "Record[timestamp=" + timestamp + ", key=" + Bytes.preview(key) + ", value=" + Bytes.preview(value)
+        return "Record[timestamp=" + timestamp + ", key=" + Bytes.preview(keyArray, keyOffset, keyLength, keyBuffer)
+                + ", value=" + Bytes.preview(valueArray, valueOffset, valueLength, valueBuffer)
                 + (headers.isEmpty() ? "" : ", headers=" + headers) + "]";
     }
 
@@ -201,38 +254,36 @@ public final class Record {
 
         /** The key (not copied), or null for none. */
         public Builder key(byte[] key) {
-            this.key = Bytes.readOnly(key);
+            this.key = key == null ? null : ByteBuffer.wrap(key);
             return this;
         }
 
-        /** The key: {@code key}'s remaining bytes (a view, not a copy), or null for none. */
+        /** The key: {@code key}'s remaining bytes as they are now (a view, not a copy), or null for none. */
         public Builder key(ByteBuffer key) {
-            this.key = Bytes.readOnly(key);
+            this.key = key == null ? null : key.slice();
             return this;
         }
 
         /** The key in UTF-8, or null for none. */
         public Builder key(String key) {
-            this.key = Bytes.utf8(key);
-            return this;
+            return key(Bytes.utf8(key));
         }
 
         /** The value (not copied), or null for a tombstone. */
         public Builder value(byte[] value) {
-            this.value = Bytes.readOnly(value);
+            this.value = value == null ? null : ByteBuffer.wrap(value);
             return this;
         }
 
-        /** The value: {@code value}'s remaining bytes (a view, not a copy), or null for a tombstone. */
+        /** The value: {@code value}'s remaining bytes as they are now (a view, not a copy), or null for a tombstone. */
         public Builder value(ByteBuffer value) {
-            this.value = Bytes.readOnly(value);
+            this.value = value == null ? null : value.slice();
             return this;
         }
 
         /** The value in UTF-8, or null for a tombstone. */
         public Builder value(String value) {
-            this.value = Bytes.utf8(value);
-            return this;
+            return value(Bytes.utf8(value));
         }
 
         /** Adds a header. */
@@ -261,7 +312,7 @@ public final class Record {
 
         public Record build() {
             long ts = timestampSet ? timestamp : System.currentTimeMillis();
-            return new Record(ts, key, value, copyHeaders(headers));
+            return ofBuffers(ts, key, value, copyHeaders(headers));
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.rivven.core.record;
 
+import io.rivven.api.Evolving;
+
 /**
  * What a batch's timestamps mean: attribute bit 3 of a Kafka RecordBatch v2.
  *
@@ -7,6 +9,7 @@ package io.rivven.core.record;
  * the log stamped the batch when it was appended; the batch's max timestamp holds that time and
  * readers report it as every record's timestamp (as Kafka does).
  */
+@Evolving
 public enum TimestampType {
     /** Attribute bit 3 clear: record timestamps are the producers'. */
     CREATE_TIME,

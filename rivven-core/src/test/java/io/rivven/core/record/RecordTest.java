@@ -66,6 +66,19 @@ class RecordTest {
         assertEquals(8, r.writeKeyTo(dst, 5));
         assertEquals(0, dst.position());
         assertEquals('k', dst.get(5));
+
+        // memory without an accessible array: read-only heap and direct buffers
+        ByteBuffer direct = ByteBuffer.allocateDirect(16).put("..direct".getBytes(StandardCharsets.UTF_8)).flip().position(2);
+        Record d = Record.of(1, src.asReadOnlyBuffer().position(2).limit(5), direct);
+        assertEquals("key", d.keyString());
+        assertEquals("direct", d.valueString());
+        assertEquals(0, d.value().position());
+        byte[] out = new byte[8];
+        assertEquals(7, d.writeValueTo(out, 1));
+        assertEquals("direct", new String(out, 1, 6, StandardCharsets.UTF_8));
+        assertEquals(Record.of(1, "key", "direct"), d);
+        assertEquals(Record.of(1, "key", "direct").hashCode(), d.hashCode());
+        assertThrows(NullPointerException.class, () -> Record.of(1, (String) null, "v").writeKeyTo(out, 0));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.rivven.core.format.v2;
 
+import io.rivven.api.Evolving;
 import io.rivven.api.codec.Codec;
 import io.rivven.api.codec.CodecProvider;
 import io.rivven.core.record.CorruptRecordException;
@@ -16,6 +17,7 @@ import java.util.StringJoiner;
  *
  * <p>Implementations are thread-safe.
  */
+@Evolving
 @FunctionalInterface
 public interface CodecResolver {
 

@@ -4,6 +4,7 @@ import static io.rivven.core.format.v2.RecordBatchLayout.HEADER_LENGTH;
 import static io.rivven.core.format.v2.RecordBatchLayout.LOG_OVERHEAD;
 
 import io.rivven.api.BufferAllocator;
+import io.rivven.api.Evolving;
 import io.rivven.core.record.CorruptRecordException;
 import io.rivven.core.record.TimestampType;
 import java.nio.ByteBuffer;
@@ -25,6 +26,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Not thread-safe (a view is cheap: use one per thread); the underlying buffer is only read.
  */
+@Evolving
 public final class RecordBatch {
 
     private ByteBuffer buffer;

@@ -1,6 +1,7 @@
 package io.rivven.core.format.v2;
 
 import io.rivven.api.BufferAllocator;
+import io.rivven.api.Evolving;
 import io.rivven.api.index.BatchInfo;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -18,6 +19,7 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe.
  */
+@Evolving
 public final class RecordBatchInfo implements BatchInfo {
 
     private final RecordCursor cursor;

@@ -1,5 +1,6 @@
 package io.rivven.core.format.v2;
 
+import io.rivven.api.Evolving;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -66,6 +67,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Stateless and thread-safe (the buffers are the caller's business).
  */
+@Evolving
 public final class RecordBatchLayout {
 
     public static final int BASE_OFFSET_OFFSET = 0;

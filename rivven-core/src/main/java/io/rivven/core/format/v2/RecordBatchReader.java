@@ -2,6 +2,7 @@ package io.rivven.core.format.v2;
 
 import static io.rivven.core.format.v2.RecordBatchLayout.LOG_OVERHEAD;
 
+import io.rivven.api.Evolving;
 import io.rivven.core.record.CorruptRecordException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -33,6 +34,7 @@ import java.util.Objects;
  * <p>Records are not decoded: iterate a batch with {@link RecordBatch#records}. The view returned
  * by {@code next()} is re-wrapped by the following call. Not thread-safe; the buffer is only read.
  */
+@Evolving
 public final class RecordBatchReader {
 
     private final ByteBuffer buffer;

@@ -3,16 +3,16 @@ package io.rivven.core.format.v2;
 import static io.rivven.core.format.v2.RecordBatchLayout.HEADER_LENGTH;
 import static io.rivven.core.format.v2.Varints.sizeOfVarint;
 import static io.rivven.core.format.v2.Varints.sizeOfVarlong;
-import static io.rivven.core.format.v2.Varints.writeVarint;
-import static io.rivven.core.format.v2.Varints.writeVarlong;
 
 import io.rivven.api.BufferAllocator;
+import io.rivven.api.Evolving;
 import io.rivven.api.codec.Codec;
 import io.rivven.api.codec.CodecProvider;
 import io.rivven.core.record.Header;
 import io.rivven.core.record.Record;
 import io.rivven.core.record.TimestampType;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.zip.CRC32C;
@@ -35,17 +35,20 @@ import java.util.zip.CRC32C;
  * {@link #appendWithOffset} allows gaps (as a compacted batch has) but offsets must increase.
  * The base timestamp is the first record's timestamp; deltas may be negative.
  *
- * <p>How it is fast: records are encoded straight into one growable buffer (taken from the
- * {@link BufferAllocator}, heap or direct, kept across batches), each record's size computed
- * arithmetically before it is written (no second pass, no temporary), varints written by hand,
- * payloads copied once with bulk absolute copies, nothing allocated per record. An uncompressed
- * batch's records go right after the 61-byte header; for a codec they go to a scratch buffer that
- * {@link Codec#compress} then writes after the header. The CRC-32C is computed once, last.
+ * <p>How it is fast: records are encoded straight into the output buffer's backing array (heap
+ * buffers from the {@link BufferAllocator}, kept and grown across batches), each record's size
+ * computed arithmetically before it is written (no second pass, no temporary), varints written by
+ * hand into the array (one bounds check per byte), payloads copied once with
+ * {@link System#arraycopy}, nothing allocated per record. With a codec, or when the allocator gives
+ * direct buffers, records are encoded into a reusable heap scratch array instead; the codec then
+ * compresses it after the 61-byte header ({@link Codec#compress}), or it is copied there once. The
+ * CRC-32C is computed once, last.
  *
  * <p>The buffer returned by {@link #build()} is a view of the writer's memory: valid until the next
  * {@link #reset} (copy it, or write it out, before). Not thread-safe: one writer per thread.
  * {@link #close()} gives the buffers back to the allocator.
  */
+@Evolving
 public final class RecordBatchWriter implements AutoCloseable {
 
     /** Initial buffer size when none is given: 16 KiB. */
@@ -55,11 +58,13 @@ public final class RecordBatchWriter implements AutoCloseable {
     private final BufferAllocator allocator;
     private final CRC32C crc = new CRC32C();
 
-    private ByteBuffer out;          // header at 0, then records (uncompressed) or the compressed stream
+    private ByteBuffer out;          // the batch: header at 0, then records or the compressed stream
     private ByteBuffer outView;      // reusable view of out for the codec and the CRC
-    private ByteBuffer scratch;      // uncompressed records when a codec is used
-    private ByteBuffer scratchView;
-    private ByteBuffer records;      // out or scratch: where records are encoded
+    private byte[] scratch = new byte[0]; // records, when not encoded in out's array
+    private ByteBuffer scratchView;  // reusable wrapper of scratch for the codec
+    private byte[] records;          // where records are encoded: out's array or scratch
+    private int recordsStart;        // index of the first record byte in records
+    private int recordsLimit;        // end of the usable part of records (out's array may be shared, pooled)
     private int pos;                 // next write index in records
 
     private long baseOffset;
@@ -114,16 +119,19 @@ public final class RecordBatchWriter implements AutoCloseable {
                     + ", which does not fit attribute bits 0-2 (0-" + CodecProvider.MAX_ID + ")");
         }
         this.codec = codec == null || codec.id() == CodecProvider.NONE ? null : codec;
-        if (this.codec == null) {
-            records = out;
-            pos = HEADER_LENGTH;
+        if (this.codec == null && out.hasArray()) {
+            records = out.array();
+            recordsStart = out.arrayOffset() + HEADER_LENGTH;
+            recordsLimit = out.arrayOffset() + out.capacity();
         } else {
-            if (scratch == null) {
-                setScratch(allocator.allocate(Math.max(out.capacity(), 1024)));
+            if (scratch.length == 0) {
+                scratch = new byte[Math.max(out.capacity(), 1024)];
             }
             records = scratch;
-            pos = 0;
+            recordsStart = 0;
+            recordsLimit = scratch.length;
         }
+        pos = recordsStart;
         this.baseOffset = baseOffset;
         timestampType = TimestampType.CREATE_TIME;
         logAppendTime = RecordBatchLayout.NO_TIMESTAMP;
@@ -244,17 +252,17 @@ public final class RecordBatchWriter implements AutoCloseable {
         int keySize = key == null ? -1 : key.remaining();
         int valueSize = value == null ? -1 : value.remaining();
         int i = startRecord(offsetDelta, timestamp, keySize, valueSize, 0, 0);
-        ByteBuffer b = records;
+        byte[] b = records;
         if (keySize >= 0) {
-            b.put(i, key, key.position(), keySize);
+            key.get(key.position(), b, i, keySize);
             i += keySize;
         }
         i = putLength(b, i, valueSize);
         if (valueSize >= 0) {
-            b.put(i, value, value.position(), valueSize);
+            value.get(value.position(), b, i, valueSize);
             i += valueSize;
         }
-        b.put(i++, (byte) 0); // header count
+        b[i++] = 0; // header count
         endRecord(i, offsetDelta, timestamp);
         return this;
     }
@@ -277,7 +285,7 @@ public final class RecordBatchWriter implements AutoCloseable {
         if (builtSize > 0) {
             return builtSize;
         }
-        return codec == null ? pos : HEADER_LENGTH + pos;
+        return HEADER_LENGTH + pos - recordsStart;
     }
 
     /**
@@ -294,7 +302,7 @@ public final class RecordBatchWriter implements AutoCloseable {
             if (count == 0) {
                 throw new IllegalStateException("no records appended: a batch holds at least one record");
             }
-            builtSize = codec == null ? pos : compress();
+            builtSize = codec != null ? compress() : records == scratch ? copyToOut() : HEADER_LENGTH + pos - recordsStart;
             writeHeader(builtSize);
         }
         return out.slice(0, builtSize);
@@ -306,10 +314,8 @@ public final class RecordBatchWriter implements AutoCloseable {
         if (!closed) {
             closed = true;
             allocator.release(out);
-            if (scratch != null) {
-                allocator.release(scratch);
-            }
-            out = outView = scratch = scratchView = records = null;
+            out = outView = scratchView = null;
+            scratch = records = null;
         }
     }
 
@@ -350,7 +356,7 @@ public final class RecordBatchWriter implements AutoCloseable {
             headersSize += sizeOfVarint(ks) + ks + sizeOfVarint(vs) + Math.max(vs, 0);
         }
         int i = startRecord(offsetDelta, timestamp, keySize, valueSize, headerCount, headersSize);
-        ByteBuffer b = records;
+        byte[] b = records;
         if (keySize >= 0) {
             i = r.writeKeyTo(b, i);
         }
@@ -358,10 +364,10 @@ public final class RecordBatchWriter implements AutoCloseable {
         if (valueSize >= 0) {
             i = r.writeValueTo(b, i);
         }
-        i = writeVarint(b, i, headerCount);
+        i = Varints.writeUnsignedVarint(b, i, Varints.zigzag(headerCount));
         for (int h = 0; h < headerCount; h++) {
             Header header = headers.get(h);
-            i = writeVarint(b, i, header.keySize());
+            i = Varints.writeVarint(b, i, header.keySize());
             i = header.writeKeyTo(b, i);
             int vs = header.valueSize();
             i = putLength(b, i, vs);
@@ -390,26 +396,27 @@ public final class RecordBatchWriter implements AutoCloseable {
                 + sizeOfVarint(keySize) + Math.max(keySize, 0)
                 + sizeOfVarint(valueSize) + Math.max(valueSize, 0)
                 + sizeOfVarint(headerCount) + headersSize;
-        if (body > MAX_CAPACITY - HEADER_LENGTH - pos - Varints.MAX_VARINT_LENGTH) {
+        int used = pos - recordsStart;
+        if (body > MAX_CAPACITY - HEADER_LENGTH - used - Varints.MAX_VARINT_LENGTH) {
             throw new IllegalArgumentException("record of " + body + " bytes does not fit in a batch of at most "
-                    + MAX_CAPACITY + " bytes (" + pos + " used)");
+                    + MAX_CAPACITY + " bytes (" + (HEADER_LENGTH + used) + " used)");
         }
         int bodySize = (int) body;
-        ensureCapacity(pos + sizeOfVarint(bodySize) + bodySize);
-        ByteBuffer b = records;
-        int i = writeVarint(b, pos, bodySize);
-        b.put(i++, (byte) 0); // record attributes: unused
-        i = writeVarlong(b, i, timestampDelta);
-        i = writeVarint(b, i, offsetDelta);
+        ensureCapacity(sizeOfVarint(bodySize) + bodySize);
+        byte[] b = records;
+        int i = Varints.writeVarint(b, pos, bodySize);
+        b[i++] = 0; // record attributes: unused
+        i = Varints.writeVarlong(b, i, timestampDelta);
+        i = Varints.writeVarint(b, i, offsetDelta);
         return putLength(b, i, keySize);
     }
 
-    private static int putLength(ByteBuffer b, int i, int size) {
+    private static int putLength(byte[] b, int i, int size) {
         if (size < 0) {
-            b.put(i, (byte) 1); // zigzag(-1): null
+            b[i] = 1; // zigzag(-1): null
             return i + 1;
         }
-        return writeVarint(b, i, size);
+        return Varints.writeVarint(b, i, size);
     }
 
     private void endRecord(int end, int offsetDelta, long timestamp) {
@@ -421,22 +428,42 @@ public final class RecordBatchWriter implements AutoCloseable {
         }
     }
 
-    private void ensureCapacity(int needed) {
-        ByteBuffer b = records;
-        if (needed <= b.capacity()) {
+    /** Makes room for {@code more} bytes at {@code pos} in the records array. */
+    private void ensureCapacity(int more) {
+        byte[] b = records;
+        if ((long) pos + more <= recordsLimit) {
             return;
         }
-        int capacity = (int) Math.min(MAX_CAPACITY, Math.max(needed, 2L * b.capacity()));
-        ByteBuffer bigger = allocator.allocate(capacity);
-        bigger.put(0, b, 0, pos);
-        allocator.release(b);
-        if (b == out) {
-            setOut(bigger);
-            records = out;
-        } else {
-            setScratch(bigger);
+        int used = pos - recordsStart;
+        long needed = (long) used + more;
+        if (b == scratch) {
+            scratch = Arrays.copyOf(b, (int) Math.min(MAX_CAPACITY, Math.max(needed, 2L * b.length)));
+            scratchView = null;
             records = scratch;
+            recordsLimit = scratch.length;
+            return;
         }
+        // Encoding in out's array: grow out, keeping the records; fall back to scratch if the allocator
+        // hands out a buffer without an accessible array.
+        int capacity = (int) Math.min(MAX_CAPACITY, Math.max(HEADER_LENGTH + needed, 2L * out.capacity()));
+        ByteBuffer bigger = allocator.allocate(capacity);
+        if (bigger.hasArray()) {
+            System.arraycopy(b, recordsStart, bigger.array(), bigger.arrayOffset() + HEADER_LENGTH, used);
+            allocator.release(out);
+            setOut(bigger);
+            records = out.array();
+            recordsStart = out.arrayOffset() + HEADER_LENGTH;
+            recordsLimit = out.arrayOffset() + out.capacity();
+        } else {
+            scratch = Arrays.copyOfRange(b, recordsStart, recordsStart + (int) Math.min(MAX_CAPACITY, Math.max(needed, 2L * used)));
+            scratchView = null;
+            allocator.release(out);
+            setOut(bigger);
+            records = scratch;
+            recordsStart = 0;
+            recordsLimit = scratch.length;
+        }
+        pos = recordsStart + used;
     }
 
     private void setOut(ByteBuffer b) {
@@ -444,21 +471,31 @@ public final class RecordBatchWriter implements AutoCloseable {
         outView = b.duplicate();
     }
 
-    private void setScratch(ByteBuffer b) {
-        scratch = b;
-        scratchView = b.duplicate();
+    /** Makes {@code out} hold at least {@code capacity} bytes; its content is not kept. */
+    private void ensureOut(long capacity) {
+        if (capacity > MAX_CAPACITY) {
+            throw new IllegalStateException("batch may need " + capacity + " bytes, more than " + MAX_CAPACITY);
+        }
+        if (capacity > out.capacity()) {
+            allocator.release(out);
+            setOut(allocator.allocate((int) capacity));
+        }
+    }
+
+    /** Copies scratch's records after the header of out; returns the batch size. */
+    private int copyToOut() {
+        int n = pos;
+        ensureOut((long) HEADER_LENGTH + n);
+        out.put(HEADER_LENGTH, scratch, 0, n);
+        return HEADER_LENGTH + n;
     }
 
     /** Compresses scratch[0, pos) to out[61, …); returns the batch size. */
     private int compress() {
         int n = pos;
-        long needed = (long) HEADER_LENGTH + codec.maxCompressedLength(n);
-        if (needed > MAX_CAPACITY) {
-            throw new IllegalStateException("compressed batch may need " + needed + " bytes, more than " + MAX_CAPACITY);
-        }
-        if (needed > out.capacity()) {
-            allocator.release(out);
-            setOut(allocator.allocate((int) needed));
+        ensureOut((long) HEADER_LENGTH + codec.maxCompressedLength(n));
+        if (scratchView == null || scratchView.array() != scratch) {
+            scratchView = ByteBuffer.wrap(scratch);
         }
         scratchView.clear().limit(n);
         outView.clear().position(HEADER_LENGTH);

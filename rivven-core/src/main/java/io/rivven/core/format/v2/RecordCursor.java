@@ -3,6 +3,7 @@ package io.rivven.core.format.v2;
 import static io.rivven.core.format.v2.RecordBatchLayout.HEADER_LENGTH;
 
 import io.rivven.api.BufferAllocator;
+import io.rivven.api.Evolving;
 import io.rivven.api.codec.Codec;
 import io.rivven.core.record.CorruptRecordException;
 import io.rivven.core.record.Header;
@@ -46,6 +47,7 @@ import java.util.Objects;
  * <p>Not thread-safe. Reusable: {@link #reset} it on the next batch; {@link #close()} releases the
  * decompression buffer and the cursor may still be reset afterwards.
  */
+@Evolving
 public final class RecordCursor implements AutoCloseable {
 
     private final CodecResolver codecs;
@@ -104,6 +106,7 @@ public final class RecordCursor implements AutoCloseable {
         releaseDecompressed();
         finished = true;
         index = -1;
+        recordCount = 0;
         batch.checkBounds(Integer.MAX_VALUE);
         batchPosition = batch.position();
         baseOffset = batch.baseOffset();
@@ -111,9 +114,9 @@ public final class RecordCursor implements AutoCloseable {
         logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME
                 ? batch.maxTimestamp() : RecordBatchLayout.NO_TIMESTAMP;
         lastOffsetDelta = batch.lastOffsetDelta();
-        recordCount = batch.recordCount();
-        if (recordCount < 0) {
-            throw batch.corrupt("recordCount", "has recordCount " + recordCount + ", expected at least 0");
+        int count = batch.recordCount(); // published last: a failed reset leaves an empty cursor
+        if (count < 0) {
+            throw batch.corrupt("recordCount", "has recordCount " + count + ", expected at least 0");
         }
         byte codecId = batch.codecId();
         int from = batch.offset() + HEADER_LENGTH;
@@ -151,12 +154,13 @@ public final class RecordCursor implements AutoCloseable {
             end = decompressed.limit();
         }
         pos = start;
-        if ((long) recordCount * RecordBatchLayout.MIN_RECORD_SIZE > end - start) {
-            throw batch.corrupt("recordCount", "has recordCount " + recordCount + " but its " + where()
+        if ((long) count * RecordBatchLayout.MIN_RECORD_SIZE > end - start) {
+            throw batch.corrupt("recordCount", "has recordCount " + count + " but its " + where()
                     + " records section of " + (end - start) + " bytes holds at most "
                     + (end - start) / RecordBatchLayout.MIN_RECORD_SIZE + " records");
         }
         offsetDelta = -1;
+        recordCount = count;
         finished = false;
         return this;
     }
@@ -169,24 +173,15 @@ public final class RecordCursor implements AutoCloseable {
      * @throws CorruptRecordException if the record is malformed
      */
     public boolean next() {
-        if (finished) {
-            return false;
-        }
+        // Kept small so that it inlines into the caller's loop: failures are built in cold methods.
         if (index + 1 >= recordCount) {
-            finished = true;
-            if (pos != end) {
-                throw corruptBatch("records", "has " + (end - pos) + " bytes after its last (" + recordCount
-                        + "th) record, expected none (recordCount " + recordCount + " disagrees with the "
-                        + where() + " records section)");
-            }
-            return false;
+            return finish();
         }
         index++;
         recordStart = pos;
         int length = readVarint(end, "length");
         if (length < RecordBatchLayout.MIN_RECORD_BODY_SIZE || length > end - pos) {
-            throw corruptRecord("length", "is " + length + ", expected " + RecordBatchLayout.MIN_RECORD_BODY_SIZE
-                    + " to " + (end - pos) + " (the bytes left in the batch)");
+            throw badSize("length", length, RecordBatchLayout.MIN_RECORD_BODY_SIZE, end - pos, " (the bytes left in the batch)");
         }
         int bodyEnd = pos + length;
         attributes = buf.get(pos++);
@@ -194,39 +189,49 @@ public final class RecordCursor implements AutoCloseable {
         int previousDelta = offsetDelta;
         offsetDelta = readVarint(bodyEnd, "offsetDelta");
         if (offsetDelta <= previousDelta || offsetDelta > lastOffsetDelta) {
-            throw corruptRecord("offsetDelta", "is " + offsetDelta + ", expected " + (previousDelta + 1L)
-                    + " to lastOffsetDelta " + lastOffsetDelta + " (offsets increase within the batch)");
+            throw badOffsetDelta(previousDelta);
         }
         keySize = readVarint(bodyEnd, "keyLength");
         if (keySize < -1 || keySize > bodyEnd - pos) {
-            throw corruptRecord("keyLength", "is " + keySize + ", expected -1 to " + (bodyEnd - pos)
-                    + " (the bytes left in the record)");
+            throw badSize("keyLength", keySize, -1, bodyEnd - pos, " (the bytes left in the record)");
         }
         keyIndex = pos;
         pos += Math.max(keySize, 0);
         valueSize = readVarint(bodyEnd, "valueLength");
         if (valueSize < -1 || valueSize > bodyEnd - pos) {
-            throw corruptRecord("valueLength", "is " + valueSize + ", expected -1 to " + (bodyEnd - pos)
-                    + " (the bytes left in the record)");
+            throw badSize("valueLength", valueSize, -1, bodyEnd - pos, " (the bytes left in the record)");
         }
         valueIndex = pos;
         pos += Math.max(valueSize, 0);
         headerCount = readVarint(bodyEnd, "headerCount");
-        if (headerCount < 0 || headerCount > (bodyEnd - pos) / 2) {
-            throw corruptRecord("headerCount", "is " + headerCount + ", expected 0 to " + (bodyEnd - pos) / 2
-                    + " (each header takes at least 2 of the " + (bodyEnd - pos) + " bytes left in the record)");
-        }
-        if (headerCount > 0) {
+        if (headerCount != 0) {
             readHeaders(bodyEnd);
         }
         if (pos != bodyEnd) {
-            throw corruptRecord("length", "is " + length + " but its fields end after " + (pos - (bodyEnd - length))
-                    + " bytes");
+            throw corruptRecord("length", "is " + length + " but its fields end after " + (pos - (bodyEnd - length)) + " bytes");
         }
         return true;
     }
 
+    /** After the last record: checks that the records section ends there, once. */
+    private boolean finish() {
+        if (finished) {
+            return false;
+        }
+        finished = true;
+        if (pos != end) {
+            throw corruptBatch("records", "has " + (end - pos) + " bytes after its last (" + recordCount
+                    + "th) record, expected none (recordCount " + recordCount + " disagrees with the "
+                    + where() + " records section)");
+        }
+        return false;
+    }
+
     private void readHeaders(int bodyEnd) {
+        if (headerCount < 0 || headerCount > (bodyEnd - pos) / 2) {
+            throw corruptRecord("headerCount", "is " + headerCount + ", expected 0 to " + (bodyEnd - pos) / 2
+                    + " (each header takes at least 2 of the " + (bodyEnd - pos) + " bytes left in the record)");
+        }
         int[] f = headerFields;
         if (f.length < headerCount * 4) {
             f = headerFields = Arrays.copyOf(f, Math.max(headerCount * 4, f.length * 2));
@@ -252,20 +257,31 @@ public final class RecordCursor implements AutoCloseable {
     }
 
     private int readVarint(int limit, String field) {
-        ByteBuffer b = buf;
         int p = pos;
-        if (p < limit) {
-            int first = b.get(p);
-            if (first >= 0) { // one byte: the usual case
+        if (p < limit) { // one or two bytes (up to ±8191): lengths, deltas and counts, unrolled
+            ByteBuffer b = buf;
+            int v = b.get(p);
+            if (v >= 0) {
                 pos = p + 1;
-                return (first >>> 1) ^ -(first & 1);
+                return (v >>> 1) ^ -(v & 1);
+            }
+            int second = p + 1 < limit ? b.get(p + 1) : -1;
+            if (second >= 0) {
+                v = (v & 0x7F) | (second << 7);
+                pos = p + 2;
+                return (v >>> 1) ^ -(v & 1);
             }
         }
+        return readVarintSlow(limit, field);
+    }
+
+    private int readVarintSlow(int limit, String field) {
+        ByteBuffer b = buf;
+        int p = pos;
         int value = 0;
         for (int shift = 0; shift < 35; shift += 7) {
             if (p >= limit) {
-                throw corruptRecord(field, "runs past the end of the record at byte " + (p - recordStart)
-                        + " (a varint cut short)");
+                throw cutShort(field, p);
             }
             int x = b.get(p++);
             value |= (x & 0x7F) << shift;
@@ -278,13 +294,24 @@ public final class RecordCursor implements AutoCloseable {
     }
 
     private long readVarlong(int limit, String field) {
+        int p = pos;
+        if (p < limit) {
+            int first = buf.get(p);
+            if (first >= 0) { // one byte: a timestamp delta within ±63 ms
+                pos = p + 1;
+                return (first >>> 1) ^ -(first & 1);
+            }
+        }
+        return readVarlongSlow(limit, field);
+    }
+
+    private long readVarlongSlow(int limit, String field) {
         ByteBuffer b = buf;
         int p = pos;
         long value = 0;
         for (int shift = 0; shift < 70; shift += 7) {
             if (p >= limit) {
-                throw corruptRecord(field, "runs past the end of the record at byte " + (p - recordStart)
-                        + " (a varint cut short)");
+                throw cutShort(field, p);
             }
             int x = b.get(p++);
             value |= (long) (x & 0x7F) << shift;
@@ -294,6 +321,19 @@ public final class RecordCursor implements AutoCloseable {
             }
         }
         throw corruptRecord(field, "is a varlong longer than " + Varints.MAX_VARLONG_LENGTH + " bytes");
+    }
+
+    private CorruptRecordException cutShort(String field, int p) {
+        return corruptRecord(field, "runs past the end of the record at byte " + (p - recordStart) + " (a varint cut short)");
+    }
+
+    private CorruptRecordException badSize(String field, int actual, int min, int max, String why) {
+        return corruptRecord(field, "is " + actual + ", expected " + min + " to " + max + why);
+    }
+
+    private CorruptRecordException badOffsetDelta(int previousDelta) {
+        return corruptRecord("offsetDelta", "is " + offsetDelta + ", expected " + (previousDelta + 1L)
+                + " to lastOffsetDelta " + lastOffsetDelta + " (offsets increase within the batch)");
     }
 
     // ---- the current record -----------------------------------------------------------------
@@ -413,6 +453,8 @@ public final class RecordCursor implements AutoCloseable {
     public void close() {
         releaseDecompressed();
         finished = true;
+        recordCount = 0;
+        index = -1;
     }
 
     private void releaseDecompressed() {
@@ -429,10 +471,18 @@ public final class RecordCursor implements AutoCloseable {
     }
 
     private CorruptRecordException corruptBatch(String field, String problem) {
+        endIteration();
         return new CorruptRecordException(batchPosition, field, "batch at position " + batchPosition + " " + problem);
     }
 
+    /** After corruption the cursor is at its end: {@link #next()} returns false until the next reset. */
+    private void endIteration() {
+        finished = true;
+        recordCount = 0;
+    }
+
     private CorruptRecordException corruptRecord(String field, String problem) {
+        endIteration();
         String at = compressed
                 ? "byte " + (recordStart - start) + " of the decompressed records (codec '" + codecName + "')"
                 : "position " + (batchPosition + HEADER_LENGTH + (recordStart - start));

@@ -1,5 +1,6 @@
 package io.rivven.core.format.v2;
 
+import io.rivven.api.Evolving;
 import java.nio.ByteBuffer;
 
 /**
@@ -8,7 +9,9 @@ import java.nio.ByteBuffer;
  * values are zigzag-mapped first so that small negative numbers stay short: 0 → 0, -1 → 1, 1 → 2,
  * -2 → 3 …). An {@code int} takes 1–5 bytes, a {@code long} 1–10.
  *
- * <p>All methods use absolute indexes and never change a buffer's position or limit. Writers do not
+ * <p>Writers exist for {@link ByteBuffer}s and for arrays (the batch writer encodes into an array,
+ * where a store costs one bounds check). All methods use absolute indexes and never change a
+ * buffer's position or limit. Writers do not
  * check capacity beyond the buffer's own bounds checks: callers size the space first with
  * {@link #sizeOfVarint} / {@link #sizeOfVarlong}. Readers reject encodings longer than 5 (int) or
  * 10 (long) bytes and encodings that run past {@code limit} with {@link IllegalArgumentException};
@@ -16,6 +19,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Stateless and thread-safe.
  */
+@Evolving
 public final class Varints {
 
     /** The longest encoding of an {@code int}. */
@@ -98,11 +102,62 @@ public final class Varints {
     public static int writeVarlong(ByteBuffer buffer, int index, long value) {
         long v = zigzag(value);
         int i = index;
+        if ((v & ~0x7FL) == 0) { // a timestamp delta within ±63 ms
+            buffer.put(i, (byte) v);
+            return i + 1;
+        }
         while ((v & ~0x7FL) != 0) {
             buffer.put(i++, (byte) (v | 0x80));
             v >>>= 7;
         }
         buffer.put(i++, (byte) v);
+        return i;
+    }
+
+    /**
+     * Writes {@code value} as a zigzag varint into {@code array} at {@code index}.
+     *
+     * @return the index after the last byte written
+     * @throws ArrayIndexOutOfBoundsException if the encoding does not fit
+     */
+    public static int writeVarint(byte[] array, int index, int value) {
+        return writeUnsignedVarint(array, index, zigzag(value));
+    }
+
+    /** Writes {@code value} as an unsigned varint into {@code array} at {@code index}; returns the index after it. */
+    public static int writeUnsignedVarint(byte[] array, int index, int value) {
+        int v = value;
+        int i = index;
+        if ((v & ~0x7F) == 0) {
+            array[i] = (byte) v;
+            return i + 1;
+        }
+        if ((v & ~0x3FFF) == 0) {
+            array[i] = (byte) (v | 0x80);
+            array[i + 1] = (byte) (v >>> 7);
+            return i + 2;
+        }
+        while ((v & ~0x7F) != 0) {
+            array[i++] = (byte) (v | 0x80);
+            v >>>= 7;
+        }
+        array[i++] = (byte) v;
+        return i;
+    }
+
+    /** Writes {@code value} as a zigzag varlong into {@code array} at {@code index}; returns the index after it. */
+    public static int writeVarlong(byte[] array, int index, long value) {
+        long v = zigzag(value);
+        int i = index;
+        if ((v & ~0x7FL) == 0) {
+            array[i] = (byte) v;
+            return i + 1;
+        }
+        while ((v & ~0x7FL) != 0) {
+            array[i++] = (byte) (v | 0x80);
+            v >>>= 7;
+        }
+        array[i++] = (byte) v;
         return i;
     }
 

@@ -120,6 +120,40 @@ class RecordBatchRoundTripTest {
     }
 
     @Test
+    void pooledSlicesAndAllocatorsThatSwitchMemory() {
+        // a pool handing out slices of one array: the writer must stay within its slice
+        byte[] pool = new byte[1 << 20];
+        java.util.Arrays.fill(pool, (byte) 0x5a);
+        int[] next = {1000};
+        List<int[]> guards = new ArrayList<>();
+        guards.add(new int[] {0, 1000});
+        BufferAllocator sliced = n -> {
+            ByteBuffer b = ByteBuffer.wrap(pool, next[0], n).slice();
+            guards.add(new int[] {next[0] + n, next[0] + n + 1000}); // guard bytes after each slice
+            next[0] += n + 1000;
+            return b;
+        };
+        // a heap buffer first, direct ones after: growth moves the records to the heap scratch
+        int[] calls = {0};
+        BufferAllocator switching = n -> calls[0]++ == 0 ? ByteBuffer.allocate(n) : ByteBuffer.allocateDirect(n);
+        List<Record> records = variety();
+        for (BufferAllocator allocator : new BufferAllocator[] {sliced, switching}) {
+            try (RecordBatchWriter w = new RecordBatchWriter(allocator, 100)) {
+                ByteBuffer batch = w.reset(3).appendAll(records).build();
+                List<Decoded> d = Decoded.all(batch);
+                assertEquals(records, d.stream().map(Decoded::record).toList());
+            }
+        }
+        assertTrue(guards.size() > 2, "the pool was asked to grow");
+        for (int[] g : guards) {
+            for (int i = g[0]; i < g[1]; i++) {
+                assertEquals(0x5a, pool[i], "guard byte " + i + " outside every slice was written");
+            }
+        }
+        assertTrue(calls[0] > 1, "the switching allocator was asked to grow");
+    }
+
+    @Test
     void largeValues() {
         SplittableRandom r = new SplittableRandom(3);
         Record big = Record.of(5, bytes(r, 100), bytes(r, 3 << 20));

@@ -107,6 +107,24 @@ class VarintsTest {
     }
 
     @Test
+    void arrayWritersMatchBufferWriters() {
+        ByteBuffer b = ByteBuffer.allocate(16);
+        byte[] a = new byte[16];
+        SplittableRandom r = new SplittableRandom(13);
+        for (int i = 0; i < 50_000; i++) {
+            int v = i < INTS.length ? INTS[i] : r.nextInt() >> r.nextInt(32);
+            int end = Varints.writeVarint(a, 1, v);
+            assertEquals(Varints.writeVarint(b, 1, v), end, "length of " + v);
+            assertArrayEquals(b.array(), a, "bytes of " + v);
+            long l = i < LONGS.length ? LONGS[i] : r.nextLong() >> r.nextInt(64);
+            end = Varints.writeVarlong(a, 2, l);
+            assertEquals(Varints.writeVarlong(b, 2, l), end, "length of " + l);
+            assertArrayEquals(b.array(), a, "bytes of " + l);
+            assertEquals(l, Varints.readVarlong(b, 2, end));
+        }
+    }
+
+    @Test
     void knownEncodings() {
         ByteBuffer b = ByteBuffer.allocate(8);
         assertEquals(2, Varints.writeVarint(b, 0, 300)); // zigzag 600 = 0b1001011000
