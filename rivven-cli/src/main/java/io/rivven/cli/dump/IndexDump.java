@@ -149,7 +149,8 @@ public final class IndexDump {
                     + entrySize);
             problems++;
         }
-        out.println(entries + " entries, " + problems + " problems" + (problems == 0 ? ""
+        out.println(entries + (entries == 1 ? " entry, " : " entries, ") + problems + (problems == 1 ? " problem" : " problems")
+                + (problems == 0 ? ""
                 : " (an index is rebuilt from the log: delete the file while the engine is stopped)"));
         out.flush();
         return new Summary(entries, problems);

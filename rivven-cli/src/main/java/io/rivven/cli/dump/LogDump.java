@@ -111,7 +111,7 @@ public final class LogDump {
         if (stopped != null) {
             out.println("STOPPED: " + stopped + "; the bytes from there on are not batches (recovery truncates them)");
         }
-        out.println(batches + " batches, " + records + " records in valid batches, " + bad + " with a bad CRC; "
+        out.println(batches + (batches == 1 ? " batch, " : " batches, ") + records + " records in valid batches, " + bad + " with a bad CRC; "
                 + validBytes + " of " + limit + " bytes are valid batches");
         out.flush();
         return s;

@@ -140,7 +140,7 @@ class DumpCommandTest extends CliFixture {
         for (String e : entries) {
             assertTrue(e.matches("timestamp: \\d{13} offset: \\d+"), e);
         }
-        assertTrue(r.out().contains(entries.size() + " entries, 0 problems"), r.out());
+        assertTrue(r.out().contains(entries.size() + (entries.size() == 1 ? " entry" : " entries") + ", 0 problems"), r.out());
     }
 
     @Test
