@@ -271,7 +271,9 @@ public final class BenchCommand implements Callable<Integer> {
     private Read read(CliContext ctx, List<PartitionLog> logs, boolean decode, CodecResolver codecs) {
         ProgressBar bar = new ProgressBar(ctx.err(), ctx.terminal(), decode ? "read + decode" : "read batches", records,
                 "records", recordSize);
-        ByteBuffer buf = ByteBuffer.allocateDirect(READ_BYTES);
+        // whole batches into a direct buffer (as a server sending them on would); decoding from a heap buffer, as
+        // a consumer does (codecs get heap arrays on both sides)
+        ByteBuffer buf = decode ? ByteBuffer.allocate(READ_BYTES) : ByteBuffer.allocateDirect(READ_BYTES);
         long[] perPartition = new long[logs.size()];
         long diskBytes = 0;
         long batches = 0;
@@ -288,7 +290,7 @@ public final class BenchCommand implements Callable<Integer> {
                             break;
                         }
                         if (buf.capacity() < f.sizeInBytes()) {
-                            buf = ByteBuffer.allocateDirect(f.sizeInBytes());
+                            buf = decode ? ByteBuffer.allocate(f.sizeInBytes()) : ByteBuffer.allocateDirect(f.sizeInBytes());
                         }
                         buf.clear();
                         f.readInto(buf);
