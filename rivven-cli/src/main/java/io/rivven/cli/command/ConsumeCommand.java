@@ -169,6 +169,9 @@ public final class ConsumeCommand implements Callable<Integer> {
                     }
                     offset = Math.max(offset, batch.nextOffset());
                 }
+                if (out.checkError()) {
+                    break; // stdout was closed (e.g. piped into head): nobody reads the rest
+                }
                 if (offset == before) {
                     throw new StorageException(file + ": no complete batch at position " + position + " for offset " + offset
                             + " of " + log + "; run rivven verify");

@@ -9,7 +9,6 @@ import io.rivven.cli.support.ContextHolder;
 import io.rivven.cli.support.LineReader;
 import io.rivven.core.config.FlushMode;
 import io.rivven.core.config.RivvenConfig;
-import io.rivven.core.format.v2.RecordBatchLayout;
 import io.rivven.core.format.v2.RecordBatchWriter;
 import io.rivven.core.log.AppendResult;
 import io.rivven.core.log.PartitionLog;
@@ -59,6 +58,8 @@ public final class ProduceCommand implements Callable<Integer> {
     public static final int MAX_BATCH_RECORDS = 500;
     /** Batch size (uncompressed) at which a batch is appended. */
     public static final int MAX_BATCH_BYTES = 1 << 20;
+    /** Room left in a batch for its header, a record's framing and a codec's framing of incompressible data. */
+    static final int RECORD_MARGIN = 64 * 1024;
 
     @ParentCommand
     ContextHolder rivven;
@@ -113,7 +114,8 @@ public final class ProduceCommand implements Callable<Integer> {
 
     private static void produce(CliContext ctx, PartitionLog log, Codec codec, byte[] separator, AckPrinter acks)
             throws IOException, InterruptedException {
-        int maxRecord = log.config().maxBatchBytes() - RecordBatchLayout.HEADER_LENGTH - 64;
+        int maxBatch = log.config().maxBatchBytes();
+        int maxRecord = maxBatch - RECORD_MARGIN;
         LineReader lines = new LineReader(ctx.in(), maxRecord);
         try (RecordBatchWriter writer = new RecordBatchWriter()) {
             writer.reset(0, codec);
@@ -121,6 +123,9 @@ public final class ProduceCommand implements Callable<Integer> {
                 byte[] b = lines.buffer();
                 int start = lines.start();
                 int end = lines.end();
+                if (!writer.isEmpty() && (long) writer.sizeInBytes() + (end - start) + RECORD_MARGIN > maxBatch) {
+                    append(log, writer, codec, acks); // a huge line goes into a batch of its own
+                }
                 int split = separator == null ? -1 : indexOf(b, start, end, separator);
                 ByteBuffer key = split < 0 ? null : ByteBuffer.wrap(b, start, split - start);
                 ByteBuffer value = split < 0 ? ByteBuffer.wrap(b, start, end - start)
