@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
  * <p>Errors: one line {@code rivven: <message>} on stderr and exit code {@value #EXIT_FAILURE}
  * ({@value #EXIT_USAGE} for a wrong command line); {@code --verbose} adds the stack trace.
  */
-@Command(name = "rivven", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "rivven", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, scope = ScopeType.INHERIT,
         description = "Rivven: a plugin-based storage engine for event streaming.",
         subcommands = {BenchCommand.class, ProduceCommand.class, ConsumeCommand.class, TopicsCommand.class,
             DumpCommand.class, PluginsCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})

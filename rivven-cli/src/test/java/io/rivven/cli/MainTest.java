@@ -125,6 +125,20 @@ class MainTest {
     }
 
     @Test
+    void everyCommandHasHelp() {
+        for (String[] command : List.of(new String[] {"bench"}, new String[] {"produce"}, new String[] {"consume"},
+                new String[] {"topics"}, new String[] {"topics", "create"}, new String[] {"dump"}, new String[] {"plugins"},
+                new String[] {"config"})) {
+            out.getBuffer().setLength(0);
+            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--help";
+            assertEquals(0, run(null, args), err.toString());
+            assertTrue(out.toString().startsWith("Usage: rivven " + String.join(" ", command) + " "), out.toString());
+        }
+        assertEquals("", err.toString());
+    }
+
+    @Test
     void versionNamesJava() {
         assertEquals(0, run(null, "--version"));
         assertTrue(out.toString().startsWith("rivven "), out.toString());
