@@ -2,13 +2,23 @@ package io.rivven.cli;
 
 import io.rivven.api.ConfigException;
 import io.rivven.api.codec.CodecException;
+import io.rivven.cli.command.BenchCommand;
 import io.rivven.cli.command.ConfigCommand;
+import io.rivven.cli.command.ConsumeCommand;
+import io.rivven.cli.command.DumpCommand;
 import io.rivven.cli.command.PluginsCommand;
+import io.rivven.cli.command.ProduceCommand;
+import io.rivven.cli.command.TopicsCommand;
 import io.rivven.cli.support.CliContext;
+import io.rivven.cli.support.CliException;
 import io.rivven.cli.support.ContextHolder;
+import io.rivven.core.log.StorageException;
 import io.rivven.core.plugin.PluginLoadException;
+import io.rivven.core.record.CorruptRecordException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.lang.module.ModuleDescriptor;
 import java.util.Arrays;
 import java.util.List;
@@ -29,9 +39,10 @@ import picocli.CommandLine.Spec;
  * <p>Errors: one line {@code rivven: <message>} on stderr and exit code {@value #EXIT_FAILURE}
  * ({@value #EXIT_USAGE} for a wrong command line); {@code --verbose} adds the stack trace.
  */
-@Command(name = "rivven", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "rivven", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, scope = ScopeType.INHERIT,
         description = "Rivven: a plugin-based storage engine for event streaming.",
-        subcommands = {PluginsCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.class, ProduceCommand.class, ConsumeCommand.class, TopicsCommand.class,
+            DumpCommand.class, PluginsCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable, ContextHolder {
 
     /** Exit code of a failed command. */
@@ -94,11 +105,24 @@ public final class Main implements Runnable, ContextHolder {
         return code;
     }
 
-    /** The one-line message of an error: the message alone for expected errors, with the type otherwise. */
+    /**
+     * The one-line message of an error: the message alone for expected errors (config, plugins,
+     * storage, corrupt data, I/O, the commands' own), with the type otherwise.
+     */
     static String message(Throwable e) {
+        if (e instanceof UncheckedIOException u && u.getCause() != null) {
+            e = u.getCause();
+        }
         String m = e.getMessage();
+        if (e instanceof NoSuchFileException f) {
+            m = f.getFile() + ": no such file" + (f.getReason() == null ? "" : " (" + f.getReason() + ")");
+        } else if (e instanceof FileSystemException f && f.getFile() != null) {
+            m = f.getFile() + ": " + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName())
+                    + (f.getOtherFile() == null ? "" : " (" + f.getOtherFile() + ")");
+        }
         boolean expected = e instanceof ConfigException || e instanceof PluginLoadException || e instanceof CodecException
-                || e instanceof IOException || e instanceof UncheckedIOException;
+                || e instanceof StorageException || e instanceof CorruptRecordException || e instanceof CliException
+                || e instanceof IOException;
         String line = expected && m != null ? m : e.toString();
         return line.replace('\n', ' ') + (expected ? "" : " (run with --verbose for the stack trace)");
     }

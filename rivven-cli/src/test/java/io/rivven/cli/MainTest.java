@@ -37,14 +37,23 @@ class MainTest {
         List<String> lines = out.toString().lines().toList();
         assertEquals(List.of("SPI", "NAME", "ID", "MODULE", "/", "JAR", "FOLDER", "DESCRIPTION"),
                 List.of(lines.getFirst().split("\\s+")));
-        assertTrue(lines.get(1).matches("codec\\s+none\\s+0\\s+io\\.rivven\\.core\\s+\\(application\\)\\s+no compression.*"),
-                lines.get(1));
+        assertTrue(lines.stream().anyMatch(l -> l.matches("codec\\s+none\\s+0\\s+io\\.rivven\\.core\\s+\\(application\\)\\s+no compression.*")),
+                out.toString());
+        // this module's tests have lz4, gzip (codecs) and nio (I/O) on their path: the embedded default is satisfied
+        assertTrue(lines.stream().anyMatch(l -> l.matches("codec\\s+lz4\\s+3\\s+io\\.rivven\\.codec\\.lz4\\s+\\(application\\).*")),
+                out.toString());
         assertTrue(lines.contains("  " + home.resolve("plugins")), out.toString());
         assertTrue(lines.contains("  " + cwd.resolve("plugins")), out.toString());
-        // the embedded default names lz4 and nio, which this module's tests do not have
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void pluginsWarnsWhenTheConfigNamesAMissingPlugin() throws IOException {
+        Files.writeString(cwd.resolve("rivven.json"), "{ \"defaults\": { \"compression\": \"brotli\" } }");
+        assertEquals(0, run(null, "plugins"), err.toString());
         assertEquals(1, errLines().size(), err.toString());
-        assertTrue(errLines().getFirst().startsWith("rivven: warning: (embedded default) cannot be used as it is: "
-                + "no compression codec 'lz4' ((embedded default) → defaults.compression.type); available: none"), err.toString());
+        assertTrue(errLines().getFirst().startsWith("rivven: warning: rivven.json cannot be used as it is: "
+                + "no compression codec 'brotli' (rivven.json → defaults.compression.type); available: gzip, lz4, none"), err.toString());
     }
 
     @Test
@@ -79,7 +88,7 @@ class MainTest {
         Files.writeString(cwd.resolve("rivven.json"), "{ \"topics\": { \"orders\": { \"compression\": { \"type\": \"zsdt\" } } } }");
         assertEquals(Main.EXIT_FAILURE, run(null, "config"));
         assertEquals(List.of("rivven: no compression codec 'zsdt' (rivven.json → topics.orders.compression.type); "
-                + "available: none; put the plugin's folder in plugins/"), errLines());
+                + "available: gzip, lz4, none; put the plugin's folder in plugins/"), errLines());
     }
 
     @Test
@@ -113,6 +122,20 @@ class MainTest {
         assertTrue(out.toString().contains("Commands:"), out.toString());
         assertTrue(out.toString().contains("plugins"), out.toString());
         assertTrue(out.toString().contains("config"), out.toString());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] command : List.of(new String[] {"bench"}, new String[] {"produce"}, new String[] {"consume"},
+                new String[] {"topics"}, new String[] {"topics", "create"}, new String[] {"dump"}, new String[] {"plugins"},
+                new String[] {"config"})) {
+            out.getBuffer().setLength(0);
+            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--help";
+            assertEquals(0, run(null, args), err.toString());
+            assertTrue(out.toString().startsWith("Usage: rivven " + String.join(" ", command) + " "), out.toString());
+        }
+        assertEquals("", err.toString());
     }
 
     @Test

@@ -36,10 +36,18 @@ class DistributionTest {
     }
 
     Result run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+        return run(command, env, null);
+    }
+
+    /** Runs {@code command} in the test's working directory, with {@code stdin} (a file) as standard input when given. */
+    Result run(List<String> command, Map<String, String> env, Path stdin) throws IOException, InterruptedException {
         Path out = Files.createTempFile(cwd.getParent(), "out", ".txt");
         Path err = Files.createTempFile(cwd.getParent(), "err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (stdin != null) {
+            pb.redirectInput(stdin.toFile());
+        }
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -51,13 +59,18 @@ class DistributionTest {
 
     /** The CLI as the launcher starts it. */
     Result rivven(String... args) throws IOException, InterruptedException {
+        return rivvenWithInput(null, args);
+    }
+
+    /** The CLI as the launcher starts it, reading standard input from {@code stdin} (or nothing). */
+    Result rivvenWithInput(Path stdin, String... args) throws IOException, InterruptedException {
         Path dist = Build.distribution();
         List<String> cmd = new ArrayList<>(List.of(Build.java().toString()));
         cmd.addAll(Build.LAUNCH_FLAGS);
         cmd.addAll(List.of("-Drivven.home=" + dist, "--module-path", dist.resolve("lib").toString(),
                 "-m", "io.rivven.cli/io.rivven.cli.Main"));
         cmd.addAll(List.of(args));
-        return run(cmd, Map.of());
+        return run(cmd, Map.of(), stdin);
     }
 
     static List<String> names(Path dir) throws IOException {
@@ -152,6 +165,36 @@ class DistributionTest {
         assertEquals(0, r.code(), r.err());
         assertRow(r.out(), "codec", "zstd", "4", "io.rivven.codec.zstd",
                 Build.distribution().resolve("plugins/rivven-codec-zstd").toString());
+    }
+
+    @Test
+    void produceConsumeDumpAndBenchOnTheEmbeddedDefault() throws Exception {
+        Path input = Files.writeString(cwd.getParent().resolve("in-" + cwd.getFileName() + ".txt"), "k1=hello\nk2=wörld\n");
+        Result produce = rivvenWithInput(input, "produce", "--topic", "orders", "--key-separator", "=", "--print-acks");
+        assertEquals(0, produce.code(), produce.err());
+        assertEquals("acked 1\n", produce.out());
+        assertEquals(1, produce.errLines().size(), produce.err());
+        assertTrue(produce.err().startsWith("rivven: created topic 'orders' with 1 partition (settings: (embedded default) "),
+                produce.err());
+
+        Result consume = rivven("consume", "--topic", "orders", "--print-offset");
+        assertEquals(0, consume.code(), consume.err());
+        assertEquals("0\tk1\thello\n1\tk2\twörld\n", consume.out(), "UTF-8 in and out");
+        assertEquals("", consume.err());
+
+        // the embedded default compresses with lz4, loaded from the distribution's plugins/ folder
+        Result dump = rivven("dump", "data/topics/orders/partition-0/00000000000000000000.log", "--print-records");
+        assertEquals(0, dump.code(), dump.err());
+        assertTrue(dump.out().contains(" codec: lz4 "), dump.out());
+        assertTrue(dump.out().contains(" key: k2 value: wörld"), dump.out());
+
+        Result bench = rivven("bench", "--records", "2000");
+        assertEquals(0, bench.code(), bench.err());
+        assertEquals("", bench.err(), "no progress bar when stderr is not a terminal, no warnings");
+        assertTrue(bench.out().contains("  codec lz4, flush interval (every 1000 ms), io nio"), bench.out());
+        assertTrue(Pattern.compile("(?m)^read \\+ decode\\s+2,000\\s").matcher(bench.out()).find(), bench.out());
+        assertTrue(Pattern.compile("(?m)^rivven\\.append\\.records\\s+2,000$").matcher(bench.out()).find(), bench.out());
+        assertTrue(bench.out().contains("p99.9 "), bench.out());
     }
 
     static void assertRow(String table, String... cells) {

@@ -1,0 +1,174 @@
+package io.rivven.cli.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rivven.cli.Main;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ProduceConsumeTest extends CliFixture {
+
+    @BeforeEach
+    void writeConfig() {
+        config(CONFIG);
+    }
+
+    @Test
+    void keysAndValuesRoundTrip() {
+        Result p = runWithInput("k1:v1\nno separator\nk3:v:3\r\n\n:empty key\nlast line without newline",
+                "produce", "--topic", "orders", "--key-separator", ":");
+        assertEquals(0, p.code(), p.err());
+        assertEquals("", p.out());
+
+        Result c = run("consume", "--topic", "orders", "--print-offset");
+        assertEquals(0, c.code(), c.err());
+        assertEquals(List.of("0\tk1\tv1", "1\tnull\tno separator", "2\tk3\tv:3", "3\tnull\t", "4\t\tempty key",
+                "5\tnull\tlast line without newline"), c.lines());
+
+        assertEquals(List.of("v1", "no separator", "v:3", "", "empty key", "last line without newline"),
+                run("consume", "--topic", "orders").lines());
+        assertEquals(List.of("k1\tv1", "null\tno separator", "k3\tv:3", "null\t", "\tempty key", "null\tlast line without newline"),
+                run("consume", "--topic", "orders", "--print-key").lines());
+        assertEquals(run("consume", "--topic", "orders", "--print-offset").lines(),
+                run("consume", "--topic", "orders", "--print-offset", "--print-key").lines());
+    }
+
+    @Test
+    void multiByteSeparatorsAndUtf8() {
+        assertEquals(0, runWithInput("schlüssel=>wert → ü\n", "produce", "--topic", "t", "--key-separator", "=>").code());
+        assertEquals(List.of("schlüssel\twert → ü"), run("consume", "--topic", "t", "--print-key").lines());
+    }
+
+    @Test
+    void aMissingTopicIsCreatedWithTheDefaultsAndSaysSoOnStderr() {
+        config("""
+                { "dataDir": "data", "io": "nio", "defaults": { "compression": "none", "partitions": 3 } }""");
+        Result r = runWithInput("a\n", "produce", "--topic", "fresh", "--partition", "2");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("rivven: created topic 'fresh' with 3 partitions (settings: rivven.json → defaults)"), r.errLines());
+        assertTrue(Files.isDirectory(cwd.resolve("data/topics/fresh/partition-2")));
+
+        Result again = runWithInput("b\n", "produce", "--topic", "fresh", "--partition", "2");
+        assertEquals("", again.err(), "only a missing topic is noted");
+        assertEquals(List.of("a", "b"), run("consume", "--topic", "fresh", "--partition", "2").lines());
+        assertEquals(List.of(), run("consume", "--topic", "fresh", "--partition", "0").lines());
+    }
+
+    @Test
+    void printAcksPrintsTheLastOffsetOfEachBatchInOrder() {
+        String input = IntStream.range(0, 1200).mapToObj(i -> "record-" + i).collect(Collectors.joining("\n", "", "\n"));
+        Result r = runWithInput(input, "produce", "--topic", "acks", "--print-acks");
+        assertEquals(0, r.code(), r.err());
+        // batches of at most 500 lines while more input is ready, then what is left
+        assertEquals(List.of("acked 499", "acked 999", "acked 1199"), r.lines());
+
+        config("""
+                { "dataDir": "data", "io": "nio", "defaults": { "compression": "none", "flush": { "mode": "always" } } }""");
+        Result always = runWithInput("x\ny\n", "produce", "--topic", "acks", "--print-acks");
+        assertEquals(List.of("acked 1201"), always.lines());
+        assertEquals(1202, run("consume", "--topic", "acks").lines().size());
+    }
+
+    @Test
+    void linesAreAppendedAsSoonAsNoMoreInputIsReady() {
+        // as when typing: each chunk of input is appended (and acknowledged) before the next arrives
+        Result r = runWithChunks(List.of("a\nb\n", "c\n", "d\ne\nf"), "produce", "--topic", "typed", "--print-acks");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("acked 1", "acked 2", "acked 4", "acked 5"), r.lines(),
+                "the unterminated last line waits for the end of the input");
+    }
+
+    @Test
+    void withoutPrintAcksNothingIsPrinted() {
+        Result r = runWithInput("a\nb\n", "produce", "--topic", "quiet");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void maxAndFromOffset() {
+        runWithInput("a\nb\nc\nd\ne\n", "produce", "--topic", "t");
+        assertEquals(List.of("a", "b"), run("consume", "--topic", "t", "--max", "2").lines());
+        assertEquals(List.of("2\tnull\tc", "3\tnull\td"), run("consume", "--topic", "t", "--from-offset", "2", "--max", "2", "--print-offset").lines());
+        assertEquals(List.of("e"), run("consume", "--topic", "t", "--from-offset", "4").lines());
+        assertEquals(List.of(), run("consume", "--topic", "t", "--from-offset", "5").lines(), "the high watermark: nothing yet");
+        assertEquals(List.of(), run("consume", "--topic", "t", "--max", "0").lines());
+    }
+
+    @Test
+    void fromTimeStartsAtTheFirstRecordAtOrAfterTheTimestamp() throws InterruptedException {
+        runWithInput("old-1\nold-2\n", "produce", "--topic", "t");
+        Thread.sleep(3);
+        long between = System.currentTimeMillis();
+        Thread.sleep(3);
+        runWithInput("new-1\nnew-2\n", "produce", "--topic", "t");
+        assertEquals(List.of("2\tnull\tnew-1", "3\tnull\tnew-2"),
+                run("consume", "--topic", "t", "--from-time", Long.toString(between), "--print-offset").lines());
+        assertEquals(4, run("consume", "--topic", "t", "--from-time", "0").lines().size());
+        assertEquals(List.of(), run("consume", "--topic", "t", "--from-time", Long.toString(System.currentTimeMillis() + 60_000)).lines());
+    }
+
+    @Test
+    void recordsSpanningManyBatchesAndReads() {
+        String big = "x".repeat(3000);
+        String input = IntStream.range(0, 2000).mapToObj(i -> i + "," + big).collect(Collectors.joining("\n"));
+        assertEquals(0, runWithInput(input, "produce", "--topic", "big", "--key-separator", ",").code());
+        List<String> lines = run("consume", "--topic", "big", "--print-key", "--from-offset", "7").lines();
+        assertEquals(1993, lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            assertEquals((i + 7) + "\t" + big, lines.get(i));
+        }
+    }
+
+    @Test
+    void codecOverrideCompressesTheBatchesAndConsumeDecodesThem() {
+        Result r = runWithInput("one\ntwo\n", "produce", "--topic", "z", "--codec", "gzip");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("one", "two"), run("consume", "--topic", "z").lines());
+        Result dump = run("dump", segmentFile("z", 0, 0, "log").toString());
+        assertTrue(dump.out().contains(" codec: gzip "), dump.out());
+    }
+
+    @Test
+    void errorsAreOneLineWithNonZeroExit() {
+        runWithInput("a\nb\n", "produce", "--topic", "t");
+
+        Result range = run("consume", "--topic", "t", "--from-offset", "3");
+        assertEquals(Main.EXIT_FAILURE, range.code());
+        assertEquals(List.of("rivven: t-0: offset 3 is outside the log [0, 2]; use an offset from the log start offset (0) "
+                + "to the high watermark (2), or --from-time"), range.errLines());
+
+        Result topic = run("consume", "--topic", "nope");
+        assertEquals(Main.EXIT_FAILURE, topic.code());
+        assertEquals(List.of("rivven: no topic 'nope'; topics: t"), topic.errLines());
+
+        Result partition = runWithInput("x\n", "produce", "--topic", "t", "--partition", "4");
+        assertEquals(Main.EXIT_FAILURE, partition.code());
+        assertEquals(List.of("rivven: topic 't' has partitions 0-0, not 4"), partition.errLines());
+
+        Result codec = runWithInput("x\n", "produce", "--topic", "t", "--codec", "zsdt");
+        assertEquals(Main.EXIT_FAILURE, codec.code());
+        assertEquals(1, codec.errLines().size(), codec.err());
+        assertTrue(codec.err().startsWith("rivven: no compression codec 'zsdt' (--codec); available: gzip, lz4, none"), codec.err());
+
+        Result both = run("consume", "--topic", "t", "--from-offset", "0", "--from-time", "0");
+        assertEquals(Main.EXIT_USAGE, both.code());
+        assertEquals(1, both.errLines().size(), both.err());
+        assertTrue(both.err().contains("mutually exclusive"), both.err());
+
+        Result noTopic = run("produce");
+        assertEquals(Main.EXIT_USAGE, noTopic.code());
+        assertEquals(List.of("rivven: Missing required option: '--topic=T' (see 'rivven produce --help')"), noTopic.errLines());
+
+        Result badName = runWithInput("x\n", "produce", "--topic", "a/b");
+        assertEquals(Main.EXIT_FAILURE, badName.code());
+        assertEquals(1, badName.errLines().size(), badName.err());
+
+        assertEquals(List.of("a", "b"), run("consume", "--topic", "t").lines(), "failed commands wrote nothing");
+    }
+}
