@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashTest {
 
-    static final int ROUNDS = 24;
+    static final int ROUNDS = 20;
     static final int PARTITIONS = 2;
     static final int THREADS = 3;
 
