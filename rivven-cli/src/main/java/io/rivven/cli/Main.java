@@ -9,6 +9,7 @@ import io.rivven.cli.command.DumpCommand;
 import io.rivven.cli.command.PluginsCommand;
 import io.rivven.cli.command.ProduceCommand;
 import io.rivven.cli.command.TopicsCommand;
+import io.rivven.cli.command.VerifyCommand;
 import io.rivven.cli.support.CliContext;
 import io.rivven.cli.support.CliException;
 import io.rivven.cli.support.ContextHolder;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "rivven", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, scope = ScopeType.INHERIT,
         description = "Rivven: a plugin-based storage engine for event streaming.",
         subcommands = {BenchCommand.class, ProduceCommand.class, ConsumeCommand.class, TopicsCommand.class,
-            DumpCommand.class, PluginsCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+            DumpCommand.class, VerifyCommand.class, PluginsCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable, ContextHolder {
 
     /** Exit code of a failed command. */

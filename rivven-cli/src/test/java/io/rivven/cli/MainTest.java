@@ -127,7 +127,8 @@ class MainTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] command : List.of(new String[] {"bench"}, new String[] {"produce"}, new String[] {"consume"},
-                new String[] {"topics"}, new String[] {"topics", "create"}, new String[] {"dump"}, new String[] {"plugins"},
+                new String[] {"topics"}, new String[] {"topics", "create"}, new String[] {"dump"}, new String[] {"verify"},
+                new String[] {"plugins"},
                 new String[] {"config"})) {
             out.getBuffer().setLength(0);
             String[] args = java.util.Arrays.copyOf(command, command.length + 1);

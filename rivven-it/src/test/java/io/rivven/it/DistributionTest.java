@@ -168,7 +168,7 @@ class DistributionTest {
     }
 
     @Test
-    void produceConsumeDumpAndBenchOnTheEmbeddedDefault() throws Exception {
+    void produceConsumeDumpVerifyAndBenchOnTheEmbeddedDefault() throws Exception {
         Path input = Files.writeString(cwd.getParent().resolve("in-" + cwd.getFileName() + ".txt"), "k1=hello\nk2=wörld\n");
         Result produce = rivvenWithInput(input, "produce", "--topic", "orders", "--key-separator", "=", "--print-acks");
         assertEquals(0, produce.code(), produce.err());
@@ -187,6 +187,10 @@ class DistributionTest {
         assertEquals(0, dump.code(), dump.err());
         assertTrue(dump.out().contains(" codec: lz4 "), dump.out());
         assertTrue(dump.out().contains(" key: k2 value: wörld"), dump.out());
+
+        Result verify = rivven("verify");
+        assertEquals(0, verify.code(), verify.out() + verify.err());
+        assertTrue(verify.out().startsWith("clean: 1 segment, 1 batch, "), verify.out());
 
         Result bench = rivven("bench", "--records", "2000");
         assertEquals(0, bench.code(), bench.err());
