@@ -32,8 +32,22 @@ final class Lz4Codec implements Codec {
     /** An LZ4 sequence of 1 token byte + 2 offset bytes + length bytes encodes at most ~255 bytes per byte. */
     private static final int MAX_RATIO = 255;
 
-    private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
+    /**
+     * The JNI implementation when it loads, else the fastest pure-Java one. Not
+     * {@code LZ4Factory.fastestInstance()}: that only tries JNI when lz4-java was loaded by the
+     * system class loader, and a plugin folder's module layer has a class loader of its own, so in
+     * the distribution it silently fell back to the slow safe Java code.
+     */
+    static final LZ4Factory LZ4 = fastest();
     private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4.safeDecompressor();
+
+    private static LZ4Factory fastest() {
+        try {
+            return LZ4Factory.nativeInstance();
+        } catch (Throwable noNative) { // UnsatisfiedLinkError, or no native build for this platform
+            return LZ4Factory.fastestJavaInstance();
+        }
+    }
 
     private final int level;
     private final LZ4Compressor compressor;

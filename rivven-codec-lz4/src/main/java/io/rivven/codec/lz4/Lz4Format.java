@@ -68,7 +68,16 @@ final class Lz4Format {
     static final int CHECKSUM_LENGTH = 4;
     static final int UNCOMPRESSED_FLAG = 0x80000000;
 
-    static final XXHash32 XXHASH = XXHashFactory.fastestInstance().hash32();
+    /** As {@code Lz4Codec.LZ4}: JNI when it loads, whatever class loader lz4-java has. */
+    static final XXHash32 XXHASH = fastestHash();
+
+    private static XXHash32 fastestHash() {
+        try {
+            return XXHashFactory.nativeInstance().hash32();
+        } catch (Throwable noNative) { // UnsatisfiedLinkError, or no native build for this platform
+            return XXHashFactory.fastestJavaInstance().hash32();
+        }
+    }
 
     /** Kafka's frame header, HC included. */
     static final byte[] KAFKA_HEADER;

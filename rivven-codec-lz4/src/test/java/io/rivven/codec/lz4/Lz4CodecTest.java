@@ -41,6 +41,14 @@ class Lz4CodecTest extends CodecContract {
     }
 
     @Test
+    void usesTheJniImplementationWhereLz4JavaShipsOne() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux")
+                && System.getProperty("os.arch").equals("amd64"), "lz4-java ships JNI code for linux-amd64");
+        assertEquals("LZ4Factory:JNI", Lz4Codec.LZ4.toString());
+        assertTrue(Lz4Format.XXHASH.getClass().getName().contains("JNI"), Lz4Format.XXHASH.getClass().getName());
+    }
+
+    @Test
     void defaultLevelIsKafkasDefault() {
         assertEquals(9, ((Lz4Codec) codec()).level());
     }
