@@ -86,8 +86,8 @@ public final class Summary {
             String side = method.startsWith("kafka") ? "kafka" : method.startsWith("rivven") ? "rivven" : null;
             JsonNode primary = r.get("primaryMetric");
             if (unit == null || side == null) {
-                others.add(String.format(Locale.ROOT, "%s.%s %s: %.3f %s", cls, method, params(r), primary.get("score").asDouble(),
-                        primary.get("scoreUnit").asString()));
+                others.add(String.format(Locale.ROOT, "%s.%s %s: %.3f %s%s", cls, method, params(r),
+                        primary.get("score").asDouble(), primary.get("scoreUnit").asString(), secondary(r)));
                 continue;
             }
             String scenario = cls + "." + Character.toLowerCase(method.charAt(side.length())) + method.substring(side.length() + 1);
@@ -106,6 +106,20 @@ public final class Summary {
         for (String other : others) {
             out.println("(not paired) " + other);
         }
+    }
+
+    /** JMH's secondary results (e.g. {@link ScaleBench}'s heap counters) as {@code , name value unit}. */
+    private static String secondary(JsonNode r) {
+        JsonNode metrics = r.get("secondaryMetrics");
+        if (metrics == null || metrics.isNull()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, JsonNode> e : metrics.properties()) {
+            sb.append(String.format(Locale.ROOT, ", %s %.1f%s", e.getKey(), e.getValue().get("score").asDouble(),
+                    e.getValue().get("scoreUnit").asString().isEmpty() ? "" : " " + e.getValue().get("scoreUnit").asString()));
+        }
+        return sb.toString();
     }
 
     private static String params(JsonNode r) {
