@@ -108,7 +108,11 @@ public final class Summary {
         }
     }
 
-    /** JMH's secondary results (e.g. {@link ScaleBench}'s heap counters) as {@code , name value unit}. */
+    /**
+     * JMH's secondary results (e.g. {@link ScaleBench}'s heap counters) as {@code , name mean (max) unit}
+     * over the measured iterations. (JMH's own score of an {@code EVENTS} counter is the sum over
+     * the iterations, so the mean and maximum are computed here from its raw data.)
+     */
     private static String secondary(JsonNode r) {
         JsonNode metrics = r.get("secondaryMetrics");
         if (metrics == null || metrics.isNull()) {
@@ -116,8 +120,19 @@ public final class Summary {
         }
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, JsonNode> e : metrics.properties()) {
-            sb.append(String.format(Locale.ROOT, ", %s %.1f%s", e.getKey(), e.getValue().get("score").asDouble(),
-                    e.getValue().get("scoreUnit").asString().isEmpty() ? "" : " " + e.getValue().get("scoreUnit").asString()));
+            double sum = 0;
+            double max = Double.NEGATIVE_INFINITY;
+            int n = 0;
+            for (JsonNode fork : e.getValue().get("rawData")) {
+                for (JsonNode v : fork) {
+                    sum += v.asDouble();
+                    max = Math.max(max, v.asDouble());
+                    n++;
+                }
+            }
+            if (n > 0) {
+                sb.append(String.format(Locale.ROOT, ", %s mean %.1f (max %.1f)", e.getKey(), sum / n, max));
+            }
         }
         return sb.toString();
     }
