@@ -146,9 +146,19 @@ public class BatchCodecBench {
             encoded = batches.encodeAll(p.workload.poolBatches());
             view = new RecordBatch();
             cursor = RivvenBatches.cursor(new ReusingAllocator());
-            for (ByteBuffer b : encoded) {
-                RivvenBatches.check(view.wrap(b, 0), cursor, p.workload.recordsPerBatch());
+            KafkaBatches kafka = new KafkaBatches(p.workload, p.codec);
+            int identical = 0;
+            long rivvenBytes = 0;
+            long kafkaBytes = 0;
+            for (int b = 0; b < encoded.length; b++) {
+                RivvenBatches.check(view.wrap(encoded[b], 0), cursor, p.workload.recordsPerBatch());
+                ByteBuffer k = kafka.encodeCopy(b).buffer();
+                identical += k.equals(encoded[b]) ? 1 : 0;
+                rivvenBytes += encoded[b].remaining();
+                kafkaBytes += k.remaining();
             }
+            System.out.println("# " + p.codec + ": " + identical + " of " + encoded.length
+                    + " Rivven batches byte-identical to Kafka's; " + rivvenBytes + " bytes, Kafka's " + kafkaBytes);
         }
 
         @TearDown(Level.Trial)
