@@ -1,6 +1,12 @@
 package io.rivven.bench;
 
+import io.rivven.api.BufferAllocator;
 import io.rivven.bench.kafka.KafkaBatches;
+import io.rivven.bench.rivven.ReusingAllocator;
+import io.rivven.bench.rivven.RivvenBatches;
+import io.rivven.core.format.v2.RecordBatch;
+import io.rivven.core.format.v2.RecordBatchWriter;
+import io.rivven.core.format.v2.RecordCursor;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -40,16 +46,20 @@ import org.openjdk.jmh.infra.Blackhole;
  * </ul>
  * Both cycle through the workload's 256 distinct batches, one per op.
  *
- * <p><b>Rivven twins</b> (to add here when rivven-core has the batch writer and reader, not
- * before: no stub that measures nothing): {@code rivvenEncode(Params, RivvenState)} encoding the
- * same pool records of batch {@code next++} (same timestamps via
- * {@link Workload#timestamp(long, int)}, base offset 0, no producer id, same codec and level) into a
- * reused buffer of the same kind, returning the encoded batch; and
- * {@code rivvenDecode(Params, RivvenState, Blackhole)} reading the batches Rivven's writer produced
- * for the pool (byte-identical in layout to Kafka's), validating size, magic and CRC, and giving
- * every record's offset, timestamp, key and value (views, not copies) and headers to the Blackhole.
- * {@code RivvenState} takes {@link Params} in its {@code @Setup}, like {@link KafkaState}, so both
- * run with the same parameter set and data.
+ * <p><b>Rivven twins</b> ({@link RivvenState}, same {@link Params}, same data):
+ * <ul>
+ *   <li>{@code rivvenEncode}: the same pool records of batch {@code next++} (same timestamps via
+ *       {@link Workload#timestamp(long, int)}), each made a {@link io.rivven.core.record.Record}
+ *       over the workload's arrays (no copy), through a reused {@link RecordBatchWriter} over a
+ *       heap buffer: base offset 0, no producer id, the codec from the codec module with Kafka's
+ *       default level (see {@link RivvenBatches}); returns the writer's view of the batch.</li>
+ *   <li>{@code rivvenDecode}: the batches Rivven's writer produced for the pool (heap buffers),
+ *       a reused {@link RecordBatch} flyweight, {@code ensureValid()} (size bounds, magic, CRC-32C,
+ *       counts), then a reused {@link RecordCursor} over every record (decompressing once per
+ *       batch into a reused buffer, as Kafka's cached {@code BufferSupplier}: see
+ *       {@link ReusingAllocator}), every record's offset, timestamp, key and value views and
+ *       headers handed to the Blackhole. See {@link RivvenBatches#decode}.</li>
+ * </ul>
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -119,6 +129,53 @@ public class BatchCodecBench {
         return records;
     }
 
-    // rivvenEncode(Params p, RivvenState s) and rivvenDecode(Params p, RivvenState s, Blackhole bh)
-    // go here: see the class comment for what they must do to be comparable.
+    /** Rivven's side: the workload in Rivven's record classes, a reused writer, flyweight and cursor. */
+    @State(Scope.Thread)
+    public static class RivvenState {
+        RivvenBatches batches;
+        RecordBatchWriter writer;
+        ByteBuffer[] encoded;
+        RecordBatch view;
+        RecordCursor cursor;
+        long next;
+
+        @Setup(Level.Trial)
+        public void setup(Params p) {
+            batches = new RivvenBatches(p.workload, p.codec);
+            writer = new RecordBatchWriter(BufferAllocator.HEAP, batches.batchBufferCapacity());
+            encoded = batches.encodeAll(p.workload.poolBatches());
+            view = new RecordBatch();
+            cursor = RivvenBatches.cursor(new ReusingAllocator());
+            KafkaBatches kafka = new KafkaBatches(p.workload, p.codec);
+            int identical = 0;
+            long rivvenBytes = 0;
+            long kafkaBytes = 0;
+            for (int b = 0; b < encoded.length; b++) {
+                RivvenBatches.check(view.wrap(encoded[b], 0), cursor, p.workload.recordsPerBatch());
+                ByteBuffer k = kafka.encodeCopy(b).buffer();
+                identical += k.equals(encoded[b]) ? 1 : 0;
+                rivvenBytes += encoded[b].remaining();
+                kafkaBytes += k.remaining();
+            }
+            System.out.println("# " + p.codec + ": " + identical + " of " + encoded.length
+                    + " Rivven batches byte-identical to Kafka's; " + rivvenBytes + " bytes, Kafka's " + kafkaBytes);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            writer.close();
+            cursor.close();
+        }
+    }
+
+    @Benchmark
+    public ByteBuffer rivvenEncode(RivvenState s) {
+        return s.batches.encode(s.next++, s.writer);
+    }
+
+    @Benchmark
+    public int rivvenDecode(RivvenState s, Blackhole bh) {
+        ByteBuffer batch = s.encoded[(int) (s.next++ % s.encoded.length)];
+        return RivvenBatches.decode(s.view.wrap(batch, 0), s.cursor, bh);
+    }
 }

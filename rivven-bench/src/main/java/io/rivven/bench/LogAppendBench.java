@@ -2,8 +2,15 @@ package io.rivven.bench;
 
 import io.rivven.bench.kafka.KafkaBatches;
 import io.rivven.bench.kafka.KafkaLog;
+import io.rivven.bench.rivven.RivvenBatches;
+import io.rivven.bench.rivven.RivvenLog;
+import io.rivven.core.log.AppendResult;
+import io.rivven.core.log.PartitionLog;
+import io.rivven.core.record.Record;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -47,18 +54,28 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link KafkaLog#startFlusher(long)}), and the pass ends with a final flush so everything
  * appended is durable when the op ends. The pass checks the log end offset afterwards.
  *
- * <p><b>Rivven twins</b> (to add when the engine exists): {@code rivvenAppendRecords(Params,
- * RivvenState)} appending the same records of each batch of the pass (pool records,
- * {@link Workload#timestamp(long, int)} timestamps, same codec and level) through the engine's
- * append-records call to a fresh one-partition topic in a directory from {@link BenchDirs} with
- * {@code segment.bytes = segmentMiB}, {@code indexIntervalBytes = 4096}, and {@code flush.mode}
- * {@code os} or {@code interval} with {@code intervalMs = flushIntervalMs}, ending an
- * {@code interval} pass by waiting until the last offset is durable; and
- * {@code rivvenAppendBatch(Params, RivvenState)} appending the pool batches encoded by Rivven's
- * writer before the trial through the append-a-ready-batch call (validating CRC and header,
- * assigning offsets without re-encoding), cycled as here (if the engine rewrites the pooled batch in
- * place, whatever restores it inside the loop must cost no more than Kafka's one store). Both check the
- * high watermark after the pass, as here.
+ * <p><b>Rivven twins</b> ({@link RivvenState}: a fresh engine with a one-partition topic per
+ * iteration, see {@link RivvenLog}; {@code segment.bytes = segmentMiB}, index interval 4096,
+ * {@code flush.mode} = the {@code flush} parameter with {@code intervalMs = flushIntervalMs}):
+ * <ul>
+ *   <li>{@code rivvenAppendRecords} (a): per batch, the same 100 pool records (each a
+ *       {@link io.rivven.core.record.Record} over the workload's arrays, the pass's timestamps) in
+ *       a reused list through {@link PartitionLog#append(List)}: the engine encodes them with the
+ *       topic's codec (its thread's reused {@code RecordBatchWriter}), validates the size, assigns
+ *       offsets, writes the segment and appends the offset and time index entries.</li>
+ *   <li>{@code rivvenAppendBatch} (b): the 256 pool batches encoded by Rivven's writer before the
+ *       trial (same records, timestamps, codec and level as Kafka's ready batches), cycled, through
+ *       {@link PartitionLog#appendBatch}: size, magic, CRC-32C and counts validated, the base offset
+ *       restamped in place (outside the CRC), written and indexed without re-encoding (compressed
+ *       batches are not decompressed: the issue's "validate CRC and header, assign offsets without
+ *       re-encoding"). The engine consumes the buffer (position to limit), so each append first
+ *       rewinds it: one store, as Kafka's base offset reset.</li>
+ * </ul>
+ * With {@code interval}, appends do not wait; the pass ends when the last append's
+ * {@link AppendResult#durable()} completes, i.e. at the engine's first scheduled fsync after it
+ * (up to {@code flushIntervalMs} later; Kafka's side ends with an immediate {@code flush()}), so
+ * the whole pass is durable when the op ends. With {@code os} that future is already complete.
+ * Both check the high watermark after the pass.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -177,6 +194,67 @@ public class LogAppendBench {
         return log.logEndOffset();
     }
 
-    // rivvenAppendRecords(Params p, RivvenState s) and rivvenAppendBatch(Params p, RivvenState s)
-    // go here: see the class comment for what they must do to be comparable.
+    /** Rivven's side: a fresh engine ({@link RivvenLog}) per iteration. */
+    @State(Scope.Thread)
+    public static class RivvenState {
+        RivvenBatches batches;
+        List<Record> records;
+        ByteBuffer[] ready;
+        Path dir;
+        RivvenLog log;
+
+        @Setup(Level.Trial)
+        public void setup(Params p) {
+            batches = new RivvenBatches(p.workload, p.codec);
+            records = new ArrayList<>(p.workload.recordsPerBatch());
+            ready = batches.encodeAll(p.workload.poolBatches());
+        }
+
+        @Setup(Level.Iteration)
+        public void open(Params p) {
+            dir = BenchDirs.create("rivven-append-");
+            log = RivvenLog.open(dir, p.codec, Sizes.segmentBytes(p.segmentMiB), p.flush, p.flushIntervalMs);
+        }
+
+        @TearDown(Level.Iteration)
+        public void close(Params p) {
+            long expected = p.batches * p.workload.recordsPerBatch();
+            long end = log.highWatermark();
+            try {
+                log.close();
+            } finally {
+                BenchDirs.delete(dir);
+            }
+            if (end != expected) {
+                throw new IllegalStateException("Rivven high watermark " + end + " after a pass, expected " + expected);
+            }
+        }
+    }
+
+    @Benchmark
+    public long rivvenAppendRecords(Params p, RivvenState s) {
+        PartitionLog log = s.log.partition();
+        RivvenBatches batches = s.batches;
+        List<Record> records = s.records;
+        AppendResult last = null;
+        for (long b = 0; b < p.batches; b++) {
+            last = log.append(batches.records(b, records));
+        }
+        last.durable().join();
+        return log.highWatermark();
+    }
+
+    @Benchmark
+    public long rivvenAppendBatch(Params p, RivvenState s) {
+        PartitionLog log = s.log.partition();
+        ByteBuffer[] ready = s.ready;
+        AppendResult last = null;
+        for (long b = 0; b < p.batches; b++) {
+            ByteBuffer batch = ready[(int) (b % ready.length)];
+            batch.rewind(); // the engine consumed it last time round, see the class comment
+            last = log.appendBatch(batch);
+        }
+        last.durable().join();
+        return log.highWatermark();
+    }
 }

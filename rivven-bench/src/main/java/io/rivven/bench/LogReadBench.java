@@ -2,6 +2,14 @@ package io.rivven.bench;
 
 import io.rivven.bench.kafka.KafkaBatches;
 import io.rivven.bench.kafka.KafkaLog;
+import io.rivven.bench.rivven.ReusingAllocator;
+import io.rivven.bench.rivven.RivvenBatches;
+import io.rivven.bench.rivven.RivvenLog;
+import io.rivven.core.format.v2.RecordBatch;
+import io.rivven.core.format.v2.RecordBatchReader;
+import io.rivven.core.format.v2.RecordCursor;
+import io.rivven.core.log.FetchResult;
+import io.rivven.core.log.PartitionLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -12,7 +20,6 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.utils.BufferSupplier;
 import org.apache.kafka.server.storage.log.FetchIsolation;
 import org.apache.kafka.storage.internals.log.FetchDataInfo;
-import org.apache.kafka.storage.internals.log.UnifiedLog;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -56,15 +63,24 @@ import org.openjdk.jmh.infra.Blackhole;
  *       again, as Kafka's consumer does).</li>
  * </ol>
  *
- * <p><b>Rivven twins</b> (to add when the engine exists): {@code rivvenRead(Params, RivvenState,
- * Blackhole)} and {@code rivvenReadDecode(...)}, over a Rivven log written in the trial setup with
- * the same pass (same codec, segment size, index interval 4096, flush mode {@code os}), reading from
- * offset 0 to the high watermark with the engine's read-up-to-a-byte-limit call (limit
- * {@code fetchKiB} KiB), the returned whole batches brought into a reused direct buffer (or a
- * memory-mapped view, if that is what Rivven returns: say so next to the result), then per batch
- * the same work as the Kafka method: batch header fields only for {@code rivvenRead}; CRC
- * validation plus every record's offset, timestamp, key and value views and headers for
- * {@code rivvenReadDecode}.
+ * <p><b>Rivven twins</b> ({@link RivvenState}): a Rivven partition written in the trial setup
+ * with the same pass through the engine's append of records (same codec, segment size, index
+ * interval 4096, flush mode {@code os}), read from offset 0 to the high watermark, fetch after
+ * fetch:
+ * <ol>
+ *   <li>{@link PartitionLog#read(long, int) PartitionLog.read(offset, fetchKiB KiB)}: segment
+ *       lookup, offset index lookup and batch-header walk to the start position, then whole
+ *       batches up to the limit (at least one): a {@link FetchResult} (file, position, size), not
+ *       yet copied. Unlike Kafka's slice it never ends in the middle of a batch.</li>
+ *   <li>{@link FetchResult#readInto} copies its bytes (one positional read) into a reused direct
+ *       buffer, as on Kafka's side; the result is closed (it pins the segment).</li>
+ *   <li>{@code rivvenRead}: a {@link RecordBatchReader} without CRC checks walks the batch headers
+ *       (length bounds and magic, as Kafka's batch iterator checks), base offset and size of every
+ *       batch to the Blackhole. {@code rivvenReadDecode}: every batch decoded as in
+ *       {@link BatchCodecBench}'s {@code rivvenDecode} ({@code ensureValid()}, every record's
+ *       offset, timestamp, key, value and headers, a reused cursor and decompression buffer).</li>
+ *   <li>The next fetch starts after the last batch.</li>
+ * </ol>
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -175,13 +191,93 @@ public class LogReadBench {
         return offset;
     }
 
-    private static long progress(UnifiedLog log, long offset, long next) {
+    private static long progress(Object log, long offset, long next) {
         if (next <= offset) {
             throw new IllegalStateException("fetch at offset " + offset + " of " + log + " returned no complete batch");
         }
         return next;
     }
 
-    // rivvenRead(Params p, RivvenState s, Blackhole bh) and rivvenReadDecode(Params p, RivvenState s, Blackhole bh)
-    // go here: see the class comment for what they must do to be comparable.
+    /** Rivven's side: one partition written before the trial. */
+    @State(Scope.Thread)
+    public static class RivvenState {
+        Path dir;
+        RivvenLog log;
+        PartitionLog partition;
+        long endOffset;
+        int fetchBytes;
+        ByteBuffer buffer;
+        RecordCursor cursor;
+
+        @Setup(Level.Trial)
+        public void setup(Params p) {
+            RivvenBatches batches = new RivvenBatches(p.workload, p.codec);
+            dir = BenchDirs.create("rivven-read-");
+            log = RivvenLog.open(dir, p.codec, Sizes.segmentBytes(p.segmentMiB), FlushMode.OS, 10);
+            log.appendPass(batches, p.batches);
+            partition = log.partition();
+            endOffset = partition.highWatermark();
+            long expected = p.batches * p.workload.recordsPerBatch();
+            if (endOffset != expected) {
+                throw new IllegalStateException("Rivven high watermark " + endOffset + ", expected " + expected);
+            }
+            fetchBytes = p.fetchKiB << 10;
+            buffer = ByteBuffer.allocateDirect(fetchBytes + batches.batchBufferCapacity());
+            cursor = RivvenBatches.cursor(new ReusingAllocator());
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            cursor.close();
+            try {
+                log.close();
+            } finally {
+                BenchDirs.delete(dir);
+            }
+        }
+
+        /** Steps 1 and 2 of a fetch (see the class comment): the fetched bytes, flipped, in the buffer. */
+        ByteBuffer fetch(long offset) throws IOException {
+            try (FetchResult f = partition.read(offset, fetchBytes)) {
+                int size = f.sizeInBytes();
+                if (size > buffer.capacity()) {
+                    buffer = ByteBuffer.allocateDirect(size);
+                }
+                buffer.clear().limit(size);
+                f.readInto(buffer);
+                return buffer.flip();
+            }
+        }
+    }
+
+    @Benchmark
+    public long rivvenRead(RivvenState s, Blackhole bh) throws IOException {
+        long offset = 0;
+        while (offset < s.endOffset) {
+            long next = offset;
+            RecordBatchReader reader = new RecordBatchReader(s.fetch(offset)).verifyChecksums(false);
+            for (RecordBatch b; (b = reader.next()) != null; ) {
+                bh.consume(b.baseOffset());
+                bh.consume(b.sizeInBytes());
+                next = b.nextOffset();
+            }
+            offset = progress(s.partition, offset, next);
+        }
+        return offset;
+    }
+
+    @Benchmark
+    public long rivvenReadDecode(RivvenState s, Blackhole bh) throws IOException {
+        long offset = 0;
+        while (offset < s.endOffset) {
+            long next = offset;
+            RecordBatchReader reader = new RecordBatchReader(s.fetch(offset)).verifyChecksums(false);
+            for (RecordBatch b; (b = reader.next()) != null; ) {
+                RivvenBatches.decode(b, s.cursor, bh);
+                next = b.nextOffset();
+            }
+            offset = progress(s.partition, offset, next);
+        }
+        return offset;
+    }
 }

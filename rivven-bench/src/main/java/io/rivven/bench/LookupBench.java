@@ -2,8 +2,22 @@ package io.rivven.bench;
 
 import io.rivven.bench.kafka.KafkaBatches;
 import io.rivven.bench.kafka.KafkaLog;
+import io.rivven.bench.rivven.RivvenBatches;
+import io.rivven.bench.rivven.RivvenLog;
+import io.rivven.api.index.IndexContext;
+import io.rivven.core.format.v2.RecordBatch;
+import io.rivven.core.index.OffsetIndex;
+import io.rivven.core.index.TimeIndex;
+import io.rivven.core.log.FetchResult;
+import io.rivven.core.log.LogFiles;
+import io.rivven.core.log.PartitionLog;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -59,15 +73,32 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code <=} the target), no file read.</li>
  * </ul>
  *
- * <p><b>Rivven twins</b> (to add when the engine exists): {@code rivvenOffsetLookup(Params,
- * RivvenState)} looking up the same target offsets ({@code Params.offsets}) in a Rivven partition written
- * in the setup with the same pass, segment size and index interval: the engine's offset → (segment,
- * file position of the batch holding it) lookup, without reading the batch itself; and
- * {@code rivvenTimestampLookup(Params, RivvenState)} with the same target timestamps ({@code Params.timestamps}) through the
- * engine's find-first-offset-at-or-after-a-timestamp call, which must give the exact record offset
- * (as Kafka's does), not only the batch. {@code rivvenOffsetIndexLookup} and
- * {@code rivvenTimeIndexLookup}: the same targets and segment choice, then only the segment's offset
- * or time index ({@code OffsetLookup.lookup}, {@code TimeLookup.lookupByTime}).
+ * <p><b>Rivven twins</b> ({@link RivvenState}): a Rivven partition written in the setup with the
+ * same pass, segment size and index interval (4096), closed cleanly and reopened, looked up with
+ * the same targets:
+ * <ul>
+ *   <li>{@code rivvenOffsetLookup}: {@link PartitionLog} has no public offset → position call
+ *       (its {@code Segment.positionOf} is package-private), so this measures the closest public
+ *       equivalent, {@link PartitionLog#read(long, int) read(offset, 1)}, whose
+ *       {@link FetchResult#position()} is the position of the batch holding the offset: high
+ *       watermark and log start checks, floor lookup in the segment map (a
+ *       {@code ConcurrentSkipListMap}, as Kafka's), segment reference count, binary search of the
+ *       mapped offset index, then a walk of batch headers from the index position (positional reads
+ *       of the segment file) to the batch holding the offset, as Kafka's {@code translateOffset}.
+ *       It does <em>more</em> than Kafka's side: {@code endOfBatches} reads the headers of that
+ *       batch and the next one (two more 12-byte positional reads) to size the result, a read
+ *       metric (Micrometer timer) is recorded, and the {@code FetchResult} is allocated and
+ *       closed. No batch bytes are copied.</li>
+ *   <li>{@code rivvenTimestampLookup}: {@link PartitionLog#offsetForTimestamp(long)}: the first
+ *       segment whose largest timestamp is {@code >= ts}, its time index, its offset index and a
+ *       batch-header walk, then the records of the batch to the first record with timestamp
+ *       {@code >= ts}: the exact record offset, checked in the setup as on Kafka's side.</li>
+ *   <li>{@code rivvenOffsetIndexLookup} and {@code rivvenTimeIndexLookup}: the same segment choice
+ *       (a {@code ConcurrentSkipListMap} of base offsets), then only
+ *       {@link OffsetIndex#lookup(long)} or {@link TimeIndex#lookupByTime(long)}: the binary search
+ *       of the mapped index (the built-in index plugins, opened read-only on the engine's index
+ *       files after the clean close), no file read.</li>
+ * </ul>
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -197,6 +228,128 @@ public class LookupBench {
         return s.segments.floorEntry(timestamp - Workload.BASE_TIMESTAMP).getValue().timeIndex().lookup(timestamp);
     }
 
-    // rivvenOffsetLookup, rivvenTimestampLookup, rivvenOffsetIndexLookup and rivvenTimeIndexLookup
-    // (Params p, RivvenState s) go here: see the class comment for what they must do to be comparable.
+    /**
+     * Rivven's side: one multi-segment partition written before the trial, closed cleanly and
+     * reopened; its segments' offset and time indexes also opened read-only for the index-only lookups.
+     */
+    @State(Scope.Thread)
+    public static class RivvenState {
+        Path dir;
+        RivvenLog log;
+        PartitionLog partition;
+        final ConcurrentSkipListMap<Long, OffsetIndex> offsetIndexes = new ConcurrentSkipListMap<>();
+        final ConcurrentSkipListMap<Long, TimeIndex> timeIndexes = new ConcurrentSkipListMap<>();
+        int next;
+
+        @Setup(Level.Trial)
+        public void setup(Params p) throws IOException {
+            dir = BenchDirs.create("rivven-lookup-");
+            int segmentBytes = Sizes.segmentBytes(p.segmentMiB);
+            try (RivvenLog written = RivvenLog.open(dir, p.codec, segmentBytes, FlushMode.OS, 10)) {
+                written.appendPass(new RivvenBatches(p.workload, p.codec), p.batches);
+            }
+            openIndexes(RivvenLog.partitionDir(dir));
+            log = RivvenLog.open(dir, p.codec, segmentBytes, FlushMode.OS, 10);
+            partition = log.partition();
+            System.out.println("# Rivven log: " + partition.segmentCount() + " segments, "
+                    + BenchDirs.sizeOf(dir, ".log") + " log bytes");
+            for (int i = 0; i < 1000; i++) {
+                long offset = p.offsets[i];
+                try (FetchResult f = partition.read(offset, 1)) {
+                    RecordBatch batch = RecordBatch.of(f.toByteBuffer()).ensureValid();
+                    if (batch.baseOffset() > offset || batch.lastOffset() < offset) {
+                        throw new IllegalStateException("Rivven lookup of offset " + offset + " gave position "
+                                + f.position() + " of " + f.file() + " holding " + batch);
+                    }
+                }
+                long ts = p.timestamps[i];
+                OptionalLong at = timestampLookup(ts);
+                if (at.isEmpty() || at.getAsLong() != ts - Workload.BASE_TIMESTAMP) {
+                    throw new IllegalStateException("Rivven lookup of timestamp " + ts + " gave offset " + at
+                            + ", expected " + (ts - Workload.BASE_TIMESTAMP));
+                }
+                io.rivven.api.index.OffsetPosition entry = offsetIndexLookup(offset);
+                if (entry.offset() > offset || entry.offset() < offsetIndexes.floorKey(offset)) {
+                    throw new IllegalStateException("Rivven offset index lookup of " + offset + " gave " + entry);
+                }
+                io.rivven.api.index.TimestampOffset time = timeIndexLookup(ts);
+                if (time.timestamp() > ts) {
+                    throw new IllegalStateException("Rivven time index lookup of " + ts + " gave " + time);
+                }
+            }
+        }
+
+        /** The built-in indexes of every segment, read-only (the engine closed them trimmed). */
+        private void openIndexes(Path partitionDir) throws IOException {
+            List<Long> bases;
+            try (Stream<Path> files = Files.list(partitionDir)) {
+                bases = files.map(f -> f.getFileName().toString())
+                        .filter(n -> LogFiles.suffixOf(n).equals(LogFiles.LOG))
+                        .map(n -> LogFiles.baseOffsetOf(n).orElseThrow())
+                        .sorted().toList();
+            }
+            for (long base : bases) {
+                offsetIndexes.put(base, OffsetIndex.open(context(partitionDir, base, LogFiles.OFFSET_INDEX)));
+                timeIndexes.put(base, TimeIndex.open(context(partitionDir, base, LogFiles.TIME_INDEX)));
+            }
+        }
+
+        private static IndexContext context(Path partitionDir, long base, String suffix) {
+            return new IndexContext(RivvenLog.TOPIC, 0, base, LogFiles.file(partitionDir, base, suffix), false,
+                    10 << 20, 4096);
+        }
+
+        long offsetLookup(long offset) {
+            try (FetchResult f = partition.read(offset, 1)) {
+                return f.position();
+            }
+        }
+
+        OptionalLong timestampLookup(long timestamp) {
+            return partition.offsetForTimestamp(timestamp);
+        }
+
+        io.rivven.api.index.OffsetPosition offsetIndexLookup(long offset) {
+            return offsetIndexes.floorEntry(offset).getValue().lookup(offset);
+        }
+
+        io.rivven.api.index.TimestampOffset timeIndexLookup(long timestamp) {
+            return timeIndexes.floorEntry(timestamp - Workload.BASE_TIMESTAMP).getValue().lookupByTime(timestamp);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            try {
+                for (OffsetIndex i : offsetIndexes.values()) {
+                    i.close();
+                }
+                for (TimeIndex i : timeIndexes.values()) {
+                    i.close();
+                }
+                log.close();
+            } finally {
+                BenchDirs.delete(dir);
+            }
+        }
+    }
+
+    @Benchmark
+    public long rivvenOffsetLookup(Params p, RivvenState s) {
+        return s.offsetLookup(p.offsets[s.next++ & (TARGETS - 1)]);
+    }
+
+    @Benchmark
+    public OptionalLong rivvenTimestampLookup(Params p, RivvenState s) {
+        return s.timestampLookup(p.timestamps[s.next++ & (TARGETS - 1)]);
+    }
+
+    @Benchmark
+    public io.rivven.api.index.OffsetPosition rivvenOffsetIndexLookup(Params p, RivvenState s) {
+        return s.offsetIndexLookup(p.offsets[s.next++ & (TARGETS - 1)]);
+    }
+
+    @Benchmark
+    public io.rivven.api.index.TimestampOffset rivvenTimeIndexLookup(Params p, RivvenState s) {
+        return s.timeIndexLookup(p.timestamps[s.next++ & (TARGETS - 1)]);
+    }
 }

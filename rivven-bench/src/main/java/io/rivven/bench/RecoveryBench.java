@@ -2,6 +2,13 @@ package io.rivven.bench;
 
 import io.rivven.bench.kafka.KafkaBatches;
 import io.rivven.bench.kafka.KafkaLog;
+import io.rivven.bench.rivven.RivvenBatches;
+import io.rivven.bench.rivven.RivvenLog;
+import io.rivven.core.config.RivvenConfig;
+import io.rivven.core.log.LogFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,12 +45,16 @@ import org.openjdk.jmh.annotations.Warmup;
  *       checked.</li>
  * </ul>
  *
- * <p><b>Rivven twin</b> (to add when the engine exists): {@code rivvenRecover(Params, RivvenState)}
- * opening a Rivven partition written in the setup with the same pass and segment size and closed
- * <em>without</em> the clean-shutdown marker (and with the recovery point at 0, or removed), so
- * recovery validates every batch (size, magic, CRC-32C, offsets) and rebuilds the offset and time
- * indexes of every segment; the op ends when the engine (or partition) is open for appends. The
- * high watermark is checked after each op, as here.
+ * <p><b>Rivven twin</b> ({@link RivvenState}): {@code rivvenRecover} opens a Rivven engine over a
+ * partition written in the trial setup with the same pass (engine append of records, same codec
+ * and segment size) and closed cleanly; before each iteration (not timed) the partition's
+ * {@code .clean-shutdown} marker and {@code recovery-point.checkpoint} are deleted, so the open is
+ * an unclean one with recovery point 0: {@code StorageEngine.open} (config validation, I/O backend,
+ * scheduler, topic listing; plugins loaded once before, see {@link RivvenLog}) and the partition's
+ * {@code LogLoader} validating every batch of every segment (size bounds, magic, CRC-32C, offsets
+ * increasing and within the segment), resetting and rebuilding the offset and time indexes, then
+ * fsyncing what it validated and checkpointing the recovery point. The op ends when the engine is
+ * open for appends; the high watermark is checked after each op and the engine closed (not timed).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -116,6 +127,61 @@ public class RecoveryBench {
         return s.log.logEndOffset();
     }
 
-    // rivvenRecover(Params p, RivvenState s) goes here: see the class comment for what it must do
-    // to be comparable.
+    /** Rivven's side: one partition written and closed before the trial, reopened unclean per iteration. */
+    @State(Scope.Thread)
+    public static class RivvenState {
+        Path dir;
+        RivvenConfig config;
+        RivvenLog log;
+
+        @Setup(Level.Trial)
+        public void setup(Params p) {
+            dir = BenchDirs.create("rivven-recovery-");
+            config = RivvenLog.config(dir, p.codec, Sizes.segmentBytes(p.segmentMiB), FlushMode.OS, 10);
+            try (RivvenLog written = RivvenLog.open(dir, config)) {
+                written.appendPass(new RivvenBatches(p.workload, p.codec), p.batches);
+            }
+            System.out.println("# Rivven log: " + BenchDirs.sizeOf(dir, ".log") + " log bytes");
+        }
+
+        /** Makes the next open unclean from offset 0 (not timed). */
+        @Setup(Level.Iteration)
+        public void crash() {
+            Path partition = RivvenLog.partitionDir(dir);
+            try {
+                if (!Files.deleteIfExists(partition.resolve(LogFiles.CLEAN_SHUTDOWN))) {
+                    throw new IllegalStateException("no " + LogFiles.CLEAN_SHUTDOWN + " in " + partition
+                            + ": the engine was not closed cleanly before");
+                }
+                Files.deleteIfExists(partition.resolve(LogFiles.RECOVERY_POINT));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @TearDown(Level.Iteration)
+        public void close(Params p) {
+            if (log == null) {
+                return;
+            }
+            long end = log.highWatermark();
+            log.close();
+            log = null;
+            long expected = p.batches * p.workload.recordsPerBatch();
+            if (end != expected) {
+                throw new IllegalStateException("Rivven high watermark " + end + " after recovery, expected " + expected);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            BenchDirs.delete(dir);
+        }
+    }
+
+    @Benchmark
+    public long rivvenRecover(RivvenState s) {
+        s.log = RivvenLog.open(s.dir, s.config);
+        return s.log.highWatermark();
+    }
 }

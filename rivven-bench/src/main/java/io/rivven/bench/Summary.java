@@ -86,8 +86,8 @@ public final class Summary {
             String side = method.startsWith("kafka") ? "kafka" : method.startsWith("rivven") ? "rivven" : null;
             JsonNode primary = r.get("primaryMetric");
             if (unit == null || side == null) {
-                others.add(String.format(Locale.ROOT, "%s.%s %s: %.3f %s", cls, method, params(r), primary.get("score").asDouble(),
-                        primary.get("scoreUnit").asString()));
+                others.add(String.format(Locale.ROOT, "%s.%s %s: %.3f %s%s", cls, method, params(r),
+                        primary.get("score").asDouble(), primary.get("scoreUnit").asString(), secondary(r)));
                 continue;
             }
             String scenario = cls + "." + Character.toLowerCase(method.charAt(side.length())) + method.substring(side.length() + 1);
@@ -106,6 +106,35 @@ public final class Summary {
         for (String other : others) {
             out.println("(not paired) " + other);
         }
+    }
+
+    /**
+     * JMH's secondary results (e.g. {@link ScaleBench}'s heap counters) as {@code , name mean (max) unit}
+     * over the measured iterations. (JMH's own score of an {@code EVENTS} counter is the sum over
+     * the iterations, so the mean and maximum are computed here from its raw data.)
+     */
+    private static String secondary(JsonNode r) {
+        JsonNode metrics = r.get("secondaryMetrics");
+        if (metrics == null || metrics.isNull()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, JsonNode> e : metrics.properties()) {
+            double sum = 0;
+            double max = Double.NEGATIVE_INFINITY;
+            int n = 0;
+            for (JsonNode fork : e.getValue().get("rawData")) {
+                for (JsonNode v : fork) {
+                    sum += v.asDouble();
+                    max = Math.max(max, v.asDouble());
+                    n++;
+                }
+            }
+            if (n > 0) {
+                sb.append(String.format(Locale.ROOT, ", %s mean %.1f (max %.1f)", e.getKey(), sum / n, max));
+            }
+        }
+        return sb.toString();
     }
 
     private static String params(JsonNode r) {
