@@ -13,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -29,6 +32,14 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     /** No batch seen since open or truncation: the next batch anchors the interval without an entry. */
     private static final long NO_ANCHOR = -1L;
 
+    /**
+     * Windows refuses to change the length of a mapped file, so there a remap must unmap the old
+     * mapping first, and lookups take the read lock instead of reading optimistically (Kafka's
+     * {@code AbstractIndex} locks its lookups on Windows for the same reason).
+     */
+    private static final boolean UNMAP_BEFORE_RESIZE =
+            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+
     /** Size of the warm section searched first (see {@link #largestLowerBound}). */
     private static final int WARM_SECTION_BYTES = 8192;
 
@@ -43,6 +54,11 @@ abstract class AbstractIndex<E> implements SegmentIndex {
 
     /** The current mapping; null once closed. Replaced only under the write lock. */
     private volatile Mapping mapping;
+    /**
+     * Mappings replaced by {@link #seal()} or growth while optimistic lookups may still be reading
+     * them; unmapped by {@link #close()}. Guarded by the write lock.
+     */
+    private final List<Arena> retired = new ArrayList<>();
     /** Number of valid entries; written by the writer after the entry bytes (publication point). */
     private volatile int entries;
     /** Entries that fit in the current mapping. */
@@ -411,6 +427,8 @@ abstract class AbstractIndex<E> implements SegmentIndex {
                 mapping = null;
                 m.arena().close();
             }
+            retired.forEach(Arena::close);
+            retired.clear();
             if (m != null && m.writable()) {
                 try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
                     raf.setLength((long) entries * entrySize);
@@ -470,16 +488,28 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     }
 
     /**
-     * Replaces the mapping by one of {@code newLength} bytes. Caller holds the write lock. The old
-     * arena is closed before the file changes length (some platforms refuse to truncate a mapped
-     * file). On failure the index is left closed.
+     * Replaces the mapping by one of {@code newLength} bytes. Caller holds the write lock. On failure
+     * the index is left closed.
+     *
+     * <p>The old mapping stays mapped until {@link #close()} (it is retired), because optimistic
+     * lookups may be reading it right now: closing a shared {@link Arena} makes the JDK stop every
+     * thread inside it with an asynchronous exception, which also leaves that thread's interrupt
+     * flag set (JDK-8306324), and an interrupted thread's next {@code FileChannel} operation closes
+     * the channel, failing the segment for everyone. The file may shrink under a retired mapping:
+     * lookups only read the slots below the entry count they saw, which a non-discarding remap never
+     * cuts. A {@code discard} remap ({@link #reset()}, run by recovery with no readers) and any remap
+     * on Windows (which cannot resize a mapped file) unmap the old mapping first.
      *
      * @param discard empty the file first (its old content is dropped, not zeroed page by page)
      */
     private void remap(long newLength, boolean writable, boolean discard) throws IOException {
         Mapping old = mapping;
         mapping = null;
-        old.arena().close();
+        if (discard || UNMAP_BEFORE_RESIZE) {
+            old.arena().close();
+        } else {
+            retired.add(old.arena());
+        }
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             if (discard) {
                 raf.setLength(0);
@@ -496,11 +526,13 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      * optimistically, without any lock: if the stamp still validates afterwards, no remap, truncation
      * or close happened meanwhile and the result stands; appends need no validation because entries
      * are published by the volatile count. If a writer interfered, the read may have failed (the
-     * old mapping's arena was closed: {@link IllegalStateException}) or produced garbage; either way
-     * it is repeated under the read lock, where any real error (closed index, bad slot) surfaces.
+     * mapping was being replaced or the index closed: {@link IllegalStateException}) or produced
+     * garbage; either way it is repeated under the read lock, where any real error (closed index,
+     * bad slot) surfaces. Replaced mappings stay mapped until {@link #close()} (see {@link #remap}),
+     * so an optimistic read never touches unmapped memory. On Windows lookups always lock.
      */
     private E read(long arg, boolean bySlot) {
-        long stamp = remapLock.tryOptimisticRead();
+        long stamp = UNMAP_BEFORE_RESIZE ? 0L : remapLock.tryOptimisticRead();
         if (stamp != 0L) {
             try {
                 E result = readUnlocked(arg, bySlot);

@@ -23,8 +23,13 @@
  *       mapped read-only at its length and never modified.</li>
  *   <li>{@code seal()} (the segment rolled) trims the file to its entries and remaps it read-only;
  *       {@code close()} trims a writable file too, then unmaps. Each mapping belongs to its own
- *       shared {@link java.lang.foreign.Arena}, closed on remap and close, so unmapping is
- *       deterministic (no waiting for the garbage collector, no {@code sun.misc.Unsafe} cleaner).</li>
+ *       shared {@link java.lang.foreign.Arena}, closed by {@code close()} (a mapping replaced by
+ *       {@code seal()} stays mapped until then, as lock-free readers may still be in it), so
+ *       unmapping is deterministic (no waiting for the garbage collector, no
+ *       {@code sun.misc.Unsafe} cleaner). Closing a shared arena while another thread reads it
+ *       interrupts that thread (the JDK's asynchronous exception sets its interrupt flag), so an
+ *       index is closed only when no reader uses it: the engine closes a segment's indexes when its
+ *       last reader releases it.</li>
  *   <li>{@code flush()} forces a writable mapping ({@code msync}), or fsyncs a sealed file (its
  *       trimmed length included) if it changed since the last flush. {@code close()} does not
  *       fsync: flush first when the file must be durable.</li>
@@ -39,7 +44,8 @@
  * write of the entry count; readers read the count first, so they never see a torn entry. Readers
  * take no lock: they read optimistically under a {@link java.util.concurrent.locks.StampedLock}
  * stamp and repeat under its read lock only if a writer truncated, remapped or closed the index
- * meanwhile (the write lock is taken for those, never for appends). {@code close()} may come from
+ * meanwhile (the write lock is taken for those, never for appends). On Windows, which cannot
+ * resize a mapped file, remaps unmap at once and readers always take the read lock. {@code close()} may come from
  * another thread, but not while {@code append} runs; lookups after {@code close()} throw
  * {@link java.lang.IllegalStateException}.
  *

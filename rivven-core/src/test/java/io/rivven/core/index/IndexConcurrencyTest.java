@@ -142,6 +142,61 @@ class IndexConcurrencyTest {
         }
     }
 
+    /**
+     * Sealing remaps the index read-only while readers look up lock-free. Closing the old mapping's
+     * shared arena under them makes the JDK deliver an asynchronous exception to each reader inside
+     * it, which also sets the reader's interrupt flag (JDK-8306324); the reader's next
+     * {@code FileChannel} read then closes the segment's channel. Readers must come out of every
+     * lookup as they went in: not interrupted.
+     */
+    @Test
+    void sealingUnderLookupsNeverInterruptsTheReaders() throws Exception {
+        makeBatches();
+        Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        for (int round = 0; round < 40 && failures.isEmpty(); round++) {
+            Path file = dir.resolve(round + ".index");
+            try (OffsetIndex offsets = OffsetIndex.open(new IndexContext("t", 0, BASE, file, true, 1 << 20, 64))) {
+                for (SimpleBatchInfo b : batches) {
+                    offsets.append(b);
+                }
+                AtomicBoolean done = new AtomicBoolean();
+                AtomicLong lookups = new AtomicLong();
+                List<Thread> readers = new ArrayList<>();
+                for (int r = 0; r < 2; r++) {
+                    long seed = round * 10L + r;
+                    readers.add(Thread.ofPlatform().start(() -> {
+                        Random random = new Random(seed);
+                        try {
+                            while (!done.get()) {
+                                SimpleBatchInfo b = batches.get(random.nextInt(batches.size()));
+                                checkOffset(b.lastOffset(), offsets.lookup(b.lastOffset()));
+                                lookups.incrementAndGet();
+                                if (Thread.currentThread().isInterrupted()) {
+                                    throw new AssertionError("a lookup left its thread interrupted");
+                                }
+                            }
+                        } catch (Throwable t) {
+                            failures.add(t);
+                        }
+                    }));
+                }
+                while (lookups.get() < 500 && failures.isEmpty()) {
+                    Thread.onSpinWait();
+                }
+                offsets.seal();
+                long sealedAt = lookups.get();
+                while (lookups.get() < sealedAt + 500 && failures.isEmpty()) {
+                    Thread.onSpinWait();
+                }
+                done.set(true);
+                for (Thread reader : readers) {
+                    reader.join();
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), () -> "readers failed: " + failures);
+    }
+
     @Test
     void lookupsRacingCloseFailOnlyWithIndexClosed() throws Exception {
         makeBatches();
