@@ -17,9 +17,14 @@ import org.xerial.snappy.SnappyError;
  * each block goes through snappy-java's raw block functions. Writes exactly the bytes of
  * snappy-java's {@code SnappyOutputStream} (32 KiB blocks), which Kafka uses.
  *
- * <p>Reading validates every block with snappy's validator before decoding it, so corrupt input
- * gives {@link CodecException} and never makes native code read or write out of bounds. Snappy
- * has no checksum: a corrupted literal decodes to other bytes, which the batch CRC-32C catches.
+ * <p>Reading decodes each block in one pass, as Kafka does: the output is first given room for
+ * the length the block declares (which snappy-java refuses when the block is too short to expand
+ * to it, so a corrupt header cannot make us allocate gigabytes), and snappy's decoder is bounded
+ * by that declared length and by the input, reporting a malformed block instead of reading or
+ * writing past either; it comes out as {@link CodecException}, as does a block that decodes to
+ * another length than it declares. (A separate validation pass with
+ * {@code Snappy.isValidCompressedBuffer} cost a third of the decode time.) Snappy has no checksum:
+ * a corrupted literal decodes to other bytes, which the batch CRC-32C catches.
  *
  * <p>Buffers: heap to heap uses snappy-java's array functions, direct to direct its buffer
  * functions, with no copy. A mix (or a read-only heap source) goes through a scratch array per
@@ -182,7 +187,7 @@ final class SnappyCodec implements Codec {
     }
 
     /**
-     * Validates and decodes raw snappy blocks of one source into {@link #out}, which it grows through
+     * Decodes raw snappy blocks of one source into {@link #out}, which it grows through
      * the allocator; reuses scratch arrays between blocks.
      */
     private static final class BlockDecoder {
@@ -205,9 +210,6 @@ final class SnappyCodec implements Codec {
             try {
                 if (src.isDirect() && out.isDirect()) {
                     ByteBuffer block = src.slice(at, length);
-                    if (!Snappy.isValidCompressedBuffer(block)) {
-                        throw invalid(at, length);
-                    }
                     int uncompressed = Snappy.uncompressedLength(block);
                     ensureRoom(uncompressed);
                     advance(Snappy.uncompress(block, out.duplicate()), uncompressed, at);
@@ -223,9 +225,6 @@ final class SnappyCodec implements Codec {
                     src.get(at, scratchIn, 0, length);
                     input = scratchIn;
                     offset = 0;
-                }
-                if (!Snappy.isValidCompressedBuffer(input, offset, length)) {
-                    throw invalid(at, length);
                 }
                 int uncompressed = Snappy.uncompressedLength(input, offset, length);
                 ensureRoom(uncompressed);
@@ -249,10 +248,6 @@ final class SnappyCodec implements Codec {
                 throw corrupt("block decoded to " + n + " bytes, its header says " + expected, at, base);
             }
             out.position(out.position() + n);
-        }
-
-        private CodecException invalid(int at, int length) {
-            return corrupt("invalid snappy block of " + length + " bytes (failed validation)", at, base);
         }
 
         private void ensureRoom(int bytes) {

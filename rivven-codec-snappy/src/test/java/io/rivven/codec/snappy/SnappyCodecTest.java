@@ -135,8 +135,16 @@ class SnappyCodecTest extends CodecContract {
         assertMessage(longBlock, "block length 1073741824");
 
         byte[] badBlock = stream.clone();
-        badBlock[SnappyFormat.HEADER_LENGTH + 4] = (byte) 0xff; // the varint length now claims far more than the block holds
-        assertMessage(badBlock, "failed validation");
+        int varint = SnappyFormat.HEADER_LENGTH + 4;
+        badBlock[varint] = (byte) 0xff; // the varint length now claims 2^28 - 1 bytes, far more than the block can hold
+        badBlock[varint + 1] = (byte) 0xff;
+        badBlock[varint + 2] = (byte) 0xff;
+        badBlock[varint + 3] = (byte) 0x7f;
+        assertMessage(badBlock, "invalid uncompressed length 268,435,455");
+
+        byte[] badLiteral = stream.clone();
+        badLiteral[SnappyFormat.HEADER_LENGTH + 4 + 3] = (byte) 0xfe; // a copy from before the block's start
+        assertMessage(badLiteral, "invalid block");
 
         byte[] hugeRaw = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x00, 0x01};
         assertMessage(hugeRaw, "snappy: ");
