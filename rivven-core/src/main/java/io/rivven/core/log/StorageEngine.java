@@ -54,7 +54,9 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <p>Opening resolves every plugin and validates the whole config before touching disk, then
- * opens (and if needed recovers) every partition in parallel. A background scheduler runs group
+ * locks the data directory ({@code <dataDir>/.lock}: a second engine on the same directory, in
+ * this or another process, fails with {@link DataDirInUseException}; the lock is released by
+ * {@link #close()} or by the OS when the process dies), then opens (and if needed recovers) every partition in parallel. A background scheduler runs group
  * commits ({@code flush.mode=interval}) and retention. Topics named in the config's
  * {@code topics} are created at open when missing.
  *
@@ -77,6 +79,7 @@ public final class StorageEngine implements AutoCloseable {
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final Object topicLock = new Object();
+    private final DataDirLock dirLock;
     private volatile boolean closed;
 
     /** A topic: its partitions and config. */
@@ -98,7 +101,15 @@ public final class StorageEngine implements AutoCloseable {
             logConfig(e.getValue(), "topics." + e.getKey());
         }
         IoBackendProvider ioProvider = ConfigValidator.ioBackend(config, plugins);
-        this.io = ioProvider.create(config.io().config());
+        this.dirLock = DataDirLock.acquire(config.dataDir());
+        IoBackend backend;
+        try {
+            backend = ioProvider.create(config.io().config());
+        } catch (RuntimeException e) {
+            dirLock.close();
+            throw e;
+        }
+        this.io = backend;
         this.topicsDir = config.dataDir().resolve("topics");
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rivven-scheduler");
@@ -507,7 +518,11 @@ public final class StorageEngine implements AutoCloseable {
             first = e;
         }
         topics.clear();
-        io.close();
+        try {
+            io.close();
+        } finally {
+            dirLock.close(); // last: another engine may open the directory from here on
+        }
         if (first != null) {
             throw first;
         }
@@ -517,14 +532,16 @@ public final class StorageEngine implements AutoCloseable {
      * For crash tests: stops background work and drops every partition without flushing, closing
      * files or writing clean-shutdown markers, so the files are left as a {@code kill -9} leaves them
      * (the page cache aside). The abandoned partitions must not be used afterwards; their files stay
-     * open until the JVM exits.
+     * open until the JVM exits. The data directory's lock is released, as the OS releases a dead
+     * process's locks, so the directory can be reopened.
      */
-    void abandonForTest() {
+    void abandonForTest() throws IOException {
         synchronized (topicLock) {
             closed = true;
         }
         scheduler.shutdownNow();
         topics.clear();
+        dirLock.close();
     }
 
     private void closeQuietly() {
