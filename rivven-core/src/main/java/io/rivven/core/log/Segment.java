@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Damaged indexes ({@link SegmentIndexes}): the indexes of a closed segment trusted at open are
  * sanity-checked on first use, and every offset-index entry a lookup uses is checked here against
- * the batch it points at. A failed check marks them damaged: lookups then scan the log from its
+ * the batch it points at (the last entry found right is remembered, so a fetch that starts where
+ * the previous one stopped does not read that header again). A failed check marks them damaged:
+ * lookups then scan the log from its
  * start (slower, still exact), and the partition is told ({@link #onIndexDamage}) so that it
  * rebuilds them ({@link SegmentFactory#rebuildIndexes}) and replaces this segment.
  *
@@ -68,7 +70,18 @@ final class Segment {
     private volatile boolean sealed;
     private volatile boolean deleted;
     private volatile Runnable pendingRemoval;
+    /** The last offset-index entry found right ({@link #checkEntry}); any reader replaces it. */
+    private volatile CheckedEntry lastChecked;
     private long createdMs;              // writer only
+
+    /**
+     * An offset-index entry checked against the log: a plausible batch ending at {@code lastOffset}
+     * starts at {@code position}. What it says stays true for this segment object: the bytes below
+     * a segment's published size never change (appends only add; a rolled-back append cuts bytes
+     * that were never published; recovery and index repair make new segment objects).
+     */
+    private record CheckedEntry(long position, long lastOffset, long baseOffset, long end) {
+    }
 
     /**
      * @param indexes         the segment's indexes: offset index first, time index second, then plugin indexes
@@ -263,13 +276,16 @@ final class Segment {
      * The file position of the first batch whose last offset is {@code >= target}; -1 when no batch
      * in {@code [0, maxPosition)} holds it.
      *
-     * <p>Usually one header read: the offset index's entry with the smallest offset
+     * <p>Usually one header read, or none: the offset index's entry with the smallest offset
      * {@code >= target} is the entry of the batch holding the target whenever that batch has one
      * (with batches larger than the index interval every batch but the first has one), and the
      * batch's header, read to check the entry, tells: if it starts at or below the target, every
      * batch before it ends below the target (batches are in offset order), so it is the one.
-     * Otherwise the walk starts from the entry with the largest offset {@code <= target}, as in
-     * Kafka's {@code LogSegment.translateOffset}, and reads the headers from there on.
+     * A fetch that follows the previous one starts at the batch that did not fit, whose entry
+     * {@link #endOfBatches} just checked: that check is remembered ({@link #checkEntry}), and no
+     * header is read. Otherwise the walk starts from the entry with the largest offset
+     * {@code <= target}, as in Kafka's {@code LogSegment.translateOffset}, and reads the headers
+     * from there on.
      *
      * <p>Every entry used is checked first: the batch at its position must be plausible and end
      * exactly at its offset. A bad entry (a damaged index) is not trusted: the indexes are reported
@@ -282,9 +298,11 @@ final class Segment {
         IoFile f = log();
         ByteBuffer h = HEADER.get();
         OffsetPosition holder = indexes.offsetEntryAtOrAbove(target);
-        if (usable(holder, maxPosition) && checkEntry(f, h, holder, maxPosition)
-                && h.getLong(RecordBatchLayout.BASE_OFFSET_OFFSET) <= target) {
-            return holder.position();
+        if (usable(holder, maxPosition)) {
+            CheckedEntry c = checkEntry(f, h, holder, maxPosition);
+            if (c != null && c.baseOffset() <= target) {
+                return c.position();
+            }
         }
         long pos = 0;
         long previousLast = baseOffset - 1;
@@ -292,12 +310,13 @@ final class Segment {
         if (entry != null && entry.position() >= maxPosition && entry.position() > 0 && !sealed) {
             return -1; // the batch being appended, or a later one: nothing published holds the target
         }
-        if (usable(entry, maxPosition) && checkEntry(f, h, entry, maxPosition)) {
-            if (entry.offset() >= target) {
-                return entry.position();
+        CheckedEntry c = usable(entry, maxPosition) ? checkEntry(f, h, entry, maxPosition) : null;
+        if (c != null) {
+            if (c.lastOffset() >= target) {
+                return c.position();
             }
-            pos = end(h, entry.position());
-            previousLast = entry.offset();
+            pos = c.end();
+            previousLast = c.lastOffset();
         }
         while (pos < maxPosition) {
             readHeader(f, h, pos);
@@ -322,7 +341,8 @@ final class Segment {
      * byte limit ({@code min(position + maxBytes, maxPosition)}), checks that entry as
      * {@link #positionOf} does (a bad one is reported as damage, and the headers are then walked
      * from {@code position}), and walks the few headers from there (one, when every batch is
-     * indexed). Entries at or past the limit are never looked at: an entry exactly at the limit
+     * indexed). The first batch's header is not read again when {@link #positionOf} just checked
+     * it (an entry check is remembered). Entries at or past the limit are never looked at: an entry exactly at the limit
      * would save nothing (the walk from the entry before it reaches the limit with the same one
      * read), and at the active segment's published size it is a batch being appended right now.
      *
@@ -335,13 +355,17 @@ final class Segment {
         long pos = position;
         if (limit - 1 > position) {
             OffsetPosition entry = indexes.offsetEntryAtOrBelowPosition(limit - 1);
-            if (entry != null && entry.position() > position && checkEntry(f, h, entry, maxPosition)) {
-                long next = end(h, entry.position());
-                if (next > limit) {
-                    return entry.position();
+            CheckedEntry c = entry != null && entry.position() > position ? checkEntry(f, h, entry, maxPosition) : null;
+            if (c != null) {
+                if (c.end() > limit) {
+                    return c.position();
                 }
-                pos = next;
+                pos = c.end();
             }
+        }
+        CheckedEntry first = lastChecked;
+        if (pos == position && first != null && first.position() == position && first.end() <= maxPosition) {
+            pos = first.end(); // the first batch, taken whatever its size: positionOf just checked it
         }
         while (pos < maxPosition && (pos < limit || pos == position)) {
             h.clear().limit(RecordBatchLayout.LOG_OVERHEAD);
@@ -383,19 +407,27 @@ final class Segment {
     }
 
     /**
-     * Reads the header at {@code entry}'s position into {@code h} and checks that a plausible batch
-     * ending exactly at the entry's offset starts there; if not, reports the indexes damaged.
+     * Checks that a plausible batch ending exactly at {@code entry}'s offset, and within
+     * {@code maxPosition}, starts at its position: reads the header there (into {@code h}) unless
+     * the entry is the one checked last ({@link #lastChecked}: a fetch checks the entry the next
+     * fetch starts from). Returns the batch, or null after reporting the indexes damaged.
      */
-    private boolean checkEntry(IoFile f, ByteBuffer h, OffsetPosition entry, long maxPosition) throws IOException {
+    private CheckedEntry checkEntry(IoFile f, ByteBuffer h, OffsetPosition entry, long maxPosition) throws IOException {
         long at = entry.position();
+        CheckedEntry c = lastChecked;
+        if (c != null && c.position() == at && c.lastOffset() == entry.offset() && c.end() <= maxPosition) {
+            return c;
+        }
         readHeader(f, h, at);
         boolean plausible = plausible(h, at, maxPosition, baseOffset - 1);
         if (plausible && lastOffset(h) == entry.offset()) {
-            return true;
+            c = new CheckedEntry(at, entry.offset(), h.getLong(RecordBatchLayout.BASE_OFFSET_OFFSET), end(h, at));
+            lastChecked = c;
+            return c;
         }
         indexes.damaged(indexes.offsetIndexFile() + ": entry for offset " + entry.offset() + " points at position " + at
                 + ", where " + (plausible ? "a batch ending at offset " + lastOffset(h) + " starts" : "no batch starts"));
-        return false;
+        return null;
     }
 
     /** Reads the {@link #WALK_HEADER} bytes at {@code pos} into {@code h}. */
