@@ -83,11 +83,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@link FetchResult#position()} is the position of the batch holding the offset: high
  *       watermark and log start checks, floor lookup in the segment map (a
  *       {@code ConcurrentSkipListMap}, as Kafka's), segment reference count, binary search of the
- *       mapped offset index, then a walk of batch headers from the index position (positional reads
- *       of the segment file) to the batch holding the offset, as Kafka's {@code translateOffset}.
- *       It does <em>more</em> than Kafka's side: {@code endOfBatches} reads the headers of that
- *       batch and the next one (two more 12-byte positional reads) to size the result, a read
- *       metric (Micrometer timer) is recorded, and the {@code FetchResult} is allocated and
+ *       mapped offset index for the entry of the batch holding the offset, one header read
+ *       (a positional read of the segment file) to check it, and a walk of batch headers from
+ *       the entry below, as Kafka's {@code translateOffset}, only when that batch has no entry.
+ *       It does <em>more</em> than Kafka's side: {@code endOfBatches} sizes the result (reusing
+ *       the header just checked, no further read), a read metric (Micrometer timer) is
+ *       recorded, and the {@code FetchResult} is allocated and
  *       closed. No batch bytes are copied.</li>
  *   <li>{@code rivvenTimestampLookup}: {@link PartitionLog#offsetForTimestamp(long)}: the first
  *       segment whose largest timestamp is {@code >= ts}, its time index, its offset index and a

@@ -43,6 +43,15 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     /** Size of the warm section searched first (see {@link #largestLowerBound}). */
     private static final int WARM_SECTION_BYTES = 8192;
 
+    /**
+     * The key every index is searched by ({@link #lookupEntry(long)}): the offset of an offset
+     * index entry, the timestamp of a time index entry. Subclasses number further keys from 1.
+     */
+    protected static final int MAIN_KEY = 0;
+
+    /** Not a key: {@link #read} takes its argument as a slot number ({@link #entryAt}). */
+    private static final int BY_SLOT = -1;
+
     private final Path file;
     private final long baseOffset;
     private final int entrySize;
@@ -127,8 +136,13 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     /** What a lookup returns when no entry qualifies. */
     protected abstract E emptyEntry();
 
-    /** The key lookups search by (strictly increasing from slot to slot). */
-    protected abstract long searchKey(MemorySegment entries, int slot);
+    /**
+     * The value of search key {@code key} of the entry in {@code slot}: {@link #MAIN_KEY}, or
+     * another key the subclass defines (the offset index also searches by position). Every key
+     * must increase strictly from slot to slot ({@link #checkEntry} enforces it), since lookups
+     * binary-search it.
+     */
+    protected abstract long searchKey(MemorySegment entries, int slot, int key);
 
     /** The absolute offset an entry refers to (non-decreasing from slot to slot); truncation uses it. */
     protected abstract long entryOffset(MemorySegment entries, int slot);
@@ -221,9 +235,22 @@ abstract class AbstractIndex<E> implements SegmentIndex {
         return n == 0 ? emptyEntry() : entryAt(n - 1);
     }
 
-    /** The largest entry whose {@link #searchKey} is {@code <= target}, or {@link #emptyEntry()}. */
+    /** The entry with the largest {@link #MAIN_KEY} {@code <= target}, or {@link #emptyEntry()}. */
     protected final E lookupEntry(long target) {
-        return read(target, false);
+        return read(MAIN_KEY, target, false);
+    }
+
+    /** The entry with the largest {@code key} {@code <= target}, or {@link #emptyEntry()}. */
+    protected final E lookupEntry(int key, long target) {
+        return read(key, target, false);
+    }
+
+    /**
+     * The entry with the smallest {@code key} {@code > target} (the one after
+     * {@link #lookupEntry(int, long) lookupEntry(key, target)}), or {@link #emptyEntry()}.
+     */
+    protected final E lookupEntryAbove(int key, long target) {
+        return read(key, target, true);
     }
 
     /** A {@link CorruptIndexException} naming the file, the entry and its byte position. */
@@ -267,7 +294,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      * @throws IndexOutOfBoundsException when there is no such entry
      */
     public final E entryAt(int slot) {
-        return read(slot, true);
+        return read(BY_SLOT, slot, false);
     }
 
     @Override
@@ -522,7 +549,9 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     }
 
     /**
-     * Reads an entry ({@code bySlot}) or looks one up, consistently with concurrent writers. First
+     * Reads an entry ({@code key} {@link #BY_SLOT}) or looks one up by {@code key}: the largest
+     * entry whose key is {@code <= arg}, or with {@code above} the entry after it. Consistent with
+     * concurrent writers: first
      * optimistically, without any lock: if the stamp still validates afterwards, no remap, truncation
      * or close happened meanwhile and the result stands; appends need no validation because entries
      * are published by the volatile count. If a writer interfered, the read may have failed (the
@@ -531,11 +560,11 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      * bad slot) surfaces. Replaced mappings stay mapped until {@link #close()} (see {@link #remap}),
      * so an optimistic read never touches unmapped memory. On Windows lookups always lock.
      */
-    private E read(long arg, boolean bySlot) {
+    private E read(int key, long arg, boolean above) {
         long stamp = UNMAP_BEFORE_RESIZE ? 0L : remapLock.tryOptimisticRead();
         if (stamp != 0L) {
             try {
-                E result = readUnlocked(arg, bySlot);
+                E result = readUnlocked(key, arg, above);
                 if (remapLock.validate(stamp)) {
                     return result;
                 }
@@ -545,26 +574,30 @@ abstract class AbstractIndex<E> implements SegmentIndex {
         }
         stamp = remapLock.readLock();
         try {
-            return readUnlocked(arg, bySlot);
+            return readUnlocked(key, arg, above);
         } finally {
             remapLock.unlockRead(stamp);
         }
     }
 
-    private E readUnlocked(long arg, boolean bySlot) {
+    private E readUnlocked(int key, long arg, boolean above) {
         Mapping m = mapping;
         if (m == null) {
             throw closed();
         }
         MemorySegment segment = m.segment();
         int n = (int) Math.min(entries, segment.byteSize() / entrySize);
-        if (bySlot) {
+        if (key == BY_SLOT) {
             if (arg < 0 || arg >= n) {
                 throw new IndexOutOfBoundsException(describe() + ": no entry " + arg + ", the index has " + n);
             }
             return parseEntry(segment, (int) arg);
         }
-        int slot = largestLowerBound(segment, n, arg);
+        int slot = largestLowerBound(segment, n, key, arg);
+        if (above) {
+            slot++;
+            return slot < n ? parseEntry(segment, slot) : emptyEntry();
+        }
         return slot < 0 ? emptyEntry() : parseEntry(segment, slot);
     }
 
@@ -584,30 +617,31 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      * the target lies inside them; only targets older than the warm section search the rest.
      * 8 KiB of entries covers the last ~1,000 offset entries, i.e. several MB of log at the
      * default interval. Both halves are ordinary binary searches, so the result is exactly the
-     * one a plain binary search gives.
+     * one a plain binary search gives. Any key that increases from slot to slot works the same
+     * way (the offset index is also searched by position: fetches read near the tail too).
      */
-    private int largestLowerBound(MemorySegment segment, int n, long target) {
+    private int largestLowerBound(MemorySegment segment, int n, int key, long target) {
         if (n == 0) {
             return -1;
         }
         int firstWarm = Math.max(0, n - 1 - warmEntries);
-        if (searchKey(segment, firstWarm) < target) {
-            return binarySearch(segment, target, firstWarm, n - 1);
+        if (searchKey(segment, firstWarm, key) < target) {
+            return binarySearch(segment, key, target, firstWarm, n - 1);
         }
-        if (searchKey(segment, 0) > target) {
+        if (searchKey(segment, 0, key) > target) {
             return -1;
         }
-        return binarySearch(segment, target, 0, firstWarm);
+        return binarySearch(segment, key, target, 0, firstWarm);
     }
 
-    /** The largest slot in [lo, hi] whose key is {@code <= target}, given that key(lo) is. */
-    private int binarySearch(MemorySegment segment, long target, int lo, int hi) {
+    /** The largest slot in [lo, hi] whose {@code key} is {@code <= target}, given that the one of lo is. */
+    private int binarySearch(MemorySegment segment, int key, long target, int lo, int hi) {
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            long key = searchKey(segment, mid);
-            if (key > target) {
+            long value = searchKey(segment, mid, key);
+            if (value > target) {
                 hi = mid - 1;
-            } else if (key < target) {
+            } else if (value < target) {
                 lo = mid;
             } else {
                 return mid;

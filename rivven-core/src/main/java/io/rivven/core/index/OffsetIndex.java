@@ -32,6 +32,14 @@ import java.lang.foreign.MemorySegment;
  * batch at the returned position may start below the returned offset: the caller scans forward
  * from the position for the first batch whose last offset is {@code >= target}.
  *
+ * <h2>Lookups</h2>
+ * By offset ({@link #lookup}, and {@link #lookupAtOrAbove} for the entry of the batch that may
+ * hold an offset) and by position ({@link #lookupByPosition}: where whole batches end near a byte
+ * limit, for a fetch). Both searches work because offsets and positions both increase strictly
+ * from entry to entry. Every lookup returns {@code (base offset, 0)} when no entry qualifies;
+ * no entry has position 0 (the first batch of a segment gets none), so position 0 always means
+ * "no entry: start from the beginning of the log".
+ *
  * <h2>Thread safety and crashes</h2>
  * One writer, many concurrent lock-free lookups (see the {@linkplain io.rivven.core.index package}
  * documentation for the file lifecycle and the locking). After an unclean
@@ -40,6 +48,9 @@ import java.lang.foreign.MemorySegment;
  * whose offsets or positions do not increase, or a length that is not a multiple of 8.
  */
 public final class OffsetIndex extends AbstractIndex<OffsetPosition> implements OffsetLookup {
+
+    /** The second search key: the entry's position in the log. */
+    private static final int POSITION_KEY = MAIN_KEY + 1;
 
     private final OffsetPosition empty;
 
@@ -77,6 +88,27 @@ public final class OffsetIndex extends AbstractIndex<OffsetPosition> implements 
         return lookupEntry(target);
     }
 
+    /**
+     * The entry with the smallest offset {@code >= target}: the entry of the batch holding
+     * {@code target} if that batch has one (the batch before it then ends below {@code target});
+     * {@code (base offset, 0)} when there is none. The caller must check that the batch at the
+     * returned position starts at or below {@code target} before it concludes that it holds it.
+     * Lock-free; allocates only the returned record.
+     */
+    public OffsetPosition lookupAtOrAbove(long target) {
+        // keys are base offset (>= 0) + a 32-bit relative offset: none is Long.MIN_VALUE
+        return lookupEntryAbove(MAIN_KEY, Math.max(target, Long.MIN_VALUE + 1) - 1);
+    }
+
+    /**
+     * The entry with the largest position {@code <= position}: the last indexed batch that starts
+     * at or below that byte of the log; {@code (base offset, 0)} when there is none. Lock-free;
+     * allocates only the returned record.
+     */
+    public OffsetPosition lookupByPosition(long position) {
+        return lookupEntry(POSITION_KEY, position);
+    }
+
     /** The last entry, or {@code (base offset, 0)} when empty. */
     public OffsetPosition lastEntry() {
         return lastFileEntry();
@@ -93,9 +125,11 @@ public final class OffsetIndex extends AbstractIndex<OffsetPosition> implements 
         return empty;
     }
 
+    /** {@link #MAIN_KEY}: the absolute offset; {@link #POSITION_KEY}: the position. */
     @Override
-    protected long searchKey(MemorySegment entries, int slot) {
-        return OffsetIndexFormat.relativeOffset(entries, slot) + baseOffset();
+    protected long searchKey(MemorySegment entries, int slot, int key) {
+        return key == POSITION_KEY ? OffsetIndexFormat.position(entries, slot)
+                : OffsetIndexFormat.relativeOffset(entries, slot) + baseOffset();
     }
 
     @Override

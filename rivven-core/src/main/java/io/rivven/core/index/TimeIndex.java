@@ -148,8 +148,9 @@ public final class TimeIndex extends AbstractIndex<TimestampOffset> implements T
         return empty;
     }
 
+    /** The timestamp: the time index has {@link #MAIN_KEY} only. */
     @Override
-    protected long searchKey(MemorySegment entries, int slot) {
+    protected long searchKey(MemorySegment entries, int slot, int key) {
         return TimeIndexFormat.timestamp(entries, slot);
     }
 

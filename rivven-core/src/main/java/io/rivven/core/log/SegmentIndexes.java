@@ -8,6 +8,7 @@ import io.rivven.api.index.SegmentIndex;
 import io.rivven.api.index.TimeLookup;
 import io.rivven.api.index.TimestampOffset;
 import io.rivven.core.index.LazyIndex;
+import io.rivven.core.index.OffsetIndex;
 import io.rivven.core.index.TimeIndexFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -137,6 +138,53 @@ final class SegmentIndexes {
         }
         try {
             return offsetIndex.as(OffsetLookup.class).lookup(target);
+        } catch (IOException | UncheckedIOException | IllegalStateException e) {
+            damaged(offsetIndex.file() + ": cannot be used: " + e);
+            return null;
+        }
+    }
+
+    /**
+     * The offset index's entry with the smallest offset {@code >= target}
+     * ({@link OffsetIndex#lookupAtOrAbove}), or null when the index is damaged or cannot be used.
+     */
+    OffsetPosition offsetEntryAtOrAbove(long target) {
+        OffsetIndex index = builtInOffsetIndex();
+        if (index == null) {
+            return null;
+        }
+        try {
+            return index.lookupAtOrAbove(target);
+        } catch (IllegalStateException e) {
+            damaged(offsetIndex.file() + ": cannot be used: " + e);
+            return null;
+        }
+    }
+
+    /**
+     * The offset index's entry with the largest position {@code <= position}
+     * ({@link OffsetIndex#lookupByPosition}), or null when the index is damaged or cannot be used.
+     */
+    OffsetPosition offsetEntryAtOrBelowPosition(long position) {
+        OffsetIndex index = builtInOffsetIndex();
+        if (index == null) {
+            return null;
+        }
+        try {
+            return index.lookupByPosition(position);
+        } catch (IllegalStateException e) {
+            damaged(offsetIndex.file() + ": cannot be used: " + e);
+            return null;
+        }
+    }
+
+    /** The opened built-in offset index (the lookups beyond {@link OffsetLookup}), or null when it cannot be used. */
+    private OffsetIndex builtInOffsetIndex() {
+        if (!usable()) {
+            return null;
+        }
+        try {
+            return offsetIndex.get() instanceof OffsetIndex index ? index : null;
         } catch (IOException | UncheckedIOException | IllegalStateException e) {
             damaged(offsetIndex.file() + ": cannot be used: " + e);
             return null;

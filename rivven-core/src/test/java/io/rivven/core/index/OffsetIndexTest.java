@@ -140,13 +140,108 @@ class OffsetIndexTest extends IndexContract {
         for (int i = 0; i < 5_000; i++) {
             targets.add(BASE + (long) (random.nextDouble() * (end - BASE + 10)));
         }
+        OffsetPosition none = new OffsetPosition(BASE, 0);
         for (long target : targets) {
             int found = -1;
             for (int i = 0; i < offsets.length && offsets[i] <= target; i++) {
                 found = i;
             }
-            OffsetPosition linear = found < 0 ? new OffsetPosition(BASE, 0) : all.get(found);
+            OffsetPosition linear = found < 0 ? none : all.get(found);
             assertEquals(linear, index.lookup(target), "lookup(" + target + ")");
+            int above = found < 0 || offsets[found] < target ? found + 1 : found;
+            assertEquals(above < offsets.length ? all.get(above) : none, index.lookupAtOrAbove(target),
+                    "lookupAtOrAbove(" + target + ")");
+        }
+        long[] positions = all.stream().mapToLong(OffsetPosition::position).toArray();
+        long endPosition = positions.length == 0 ? 0 : positions[positions.length - 1] + 10_000;
+        List<Long> byPosition = new ArrayList<>(List.of(Long.MIN_VALUE, -1L, 0L, endPosition, Long.MAX_VALUE));
+        for (long p : positions) {
+            byPosition.add(p - 1);
+            byPosition.add(p);
+            byPosition.add(p + 1);
+        }
+        for (int i = 0; i < 5_000; i++) {
+            byPosition.add((long) (random.nextDouble() * endPosition));
+        }
+        for (long position : byPosition) {
+            int found = -1;
+            for (int i = 0; i < positions.length && positions[i] <= position; i++) {
+                found = i;
+            }
+            assertEquals(found < 0 ? none : all.get(found), index.lookupByPosition(position),
+                    "lookupByPosition(" + position + ")");
+        }
+    }
+
+    /** The position lookup (fetches: where whole batches end below a byte limit) on every kind of index state. */
+    @Test
+    void lookupByPositionFindsTheLastEntryAtOrBelow() throws IOException {
+        OffsetPosition none = new OffsetPosition(BASE, 0);
+        try (OffsetIndex index = open(ctx(true, 1024, 1))) {
+            assertEquals(none, index.lookupByPosition(0), "empty index");
+            assertEquals(none, index.lookupByPosition(Long.MAX_VALUE), "empty index");
+            for (int i = 0; i < 6; i++) {
+                index.append(SimpleBatchInfo.of(BASE + 10L * i, 10, 1, 100L * i, 100));
+            }
+            // entries: (7019,100) (7029,200) (7039,300) (7049,400) (7059,500); the first batch has none
+            assertEquals(none, index.lookupByPosition(0), "before the first entry");
+            assertEquals(none, index.lookupByPosition(99), "before the first entry");
+            assertEquals(none, index.lookupByPosition(-1));
+            assertEquals(new OffsetPosition(BASE + 19, 100), index.lookupByPosition(100), "exact");
+            assertEquals(new OffsetPosition(BASE + 19, 100), index.lookupByPosition(199), "between");
+            assertEquals(new OffsetPosition(BASE + 39, 300), index.lookupByPosition(300), "exact");
+            assertEquals(new OffsetPosition(BASE + 39, 300), index.lookupByPosition(301), "between");
+            assertEquals(new OffsetPosition(BASE + 59, 500), index.lookupByPosition(500), "exact, last");
+            assertEquals(new OffsetPosition(BASE + 59, 500), index.lookupByPosition(10_000), "past the end");
+            assertEquals(new OffsetPosition(BASE + 59, 500), index.lookupByPosition(Long.MAX_VALUE), "past the end");
+
+            index.truncateTo(BASE + 39);
+            assertEquals(new OffsetPosition(BASE + 29, 200), index.lookupByPosition(300), "the cut entry is gone");
+            assertEquals(new OffsetPosition(BASE + 29, 200), index.lookupByPosition(Long.MAX_VALUE));
+            assertEquals(new OffsetPosition(BASE + 19, 100), index.lookupByPosition(150));
+            // Appends resume after the cut: the first batch anchors a new interval without an entry.
+            index.append(SimpleBatchInfo.of(BASE + 30, 10, 1, 300, 40));
+            index.append(SimpleBatchInfo.of(BASE + 40, 10, 1, 340, 100));
+            assertEquals(new OffsetPosition(BASE + 29, 200), index.lookupByPosition(339));
+            assertEquals(new OffsetPosition(BASE + 49, 340), index.lookupByPosition(340));
+
+            index.seal();
+            assertEquals(new OffsetPosition(BASE + 49, 340), index.lookupByPosition(Long.MAX_VALUE), "after seal");
+            assertEquals(new OffsetPosition(BASE + 19, 100), index.lookupByPosition(199), "after seal");
+            assertEquals(none, index.lookupByPosition(99), "after seal");
+        }
+        try (OffsetIndex index = open(ctx(false, 1024, 1))) {
+            assertEquals(new OffsetPosition(BASE + 29, 200), index.lookupByPosition(339), "reopened read-only");
+            assertEquals(new OffsetPosition(BASE + 49, 340), index.lookupByPosition(340), "reopened read-only");
+        }
+        try (OffsetIndex index = open(ctx(true, 1024, 1))) {
+            index.truncateTo(BASE);
+            assertEquals(none, index.lookupByPosition(Long.MAX_VALUE), "truncated to nothing");
+        }
+    }
+
+    /** The entry of the batch that may hold an offset: the smallest offset at or above it. */
+    @Test
+    void lookupAtOrAboveFindsTheFirstEntryReachingTheOffset() throws IOException {
+        OffsetPosition none = new OffsetPosition(BASE, 0);
+        try (OffsetIndex index = open(ctx(true, 1024, 1))) {
+            assertEquals(none, index.lookupAtOrAbove(BASE), "empty index");
+            for (int i = 0; i < 4; i++) {
+                index.append(SimpleBatchInfo.of(BASE + 10L * i, 10, 1, 100L * i, 100));
+            }
+            // entries: (7019,100) (7029,200) (7039,300)
+            assertEquals(new OffsetPosition(BASE + 19, 100), index.lookupAtOrAbove(Long.MIN_VALUE));
+            assertEquals(new OffsetPosition(BASE + 19, 100), index.lookupAtOrAbove(BASE), "in the unindexed first batch");
+            assertEquals(new OffsetPosition(BASE + 19, 100), index.lookupAtOrAbove(BASE + 10), "base of an indexed batch");
+            assertEquals(new OffsetPosition(BASE + 19, 100), index.lookupAtOrAbove(BASE + 19), "exact");
+            assertEquals(new OffsetPosition(BASE + 29, 200), index.lookupAtOrAbove(BASE + 20), "between");
+            assertEquals(new OffsetPosition(BASE + 39, 300), index.lookupAtOrAbove(BASE + 39), "exact, last");
+            assertEquals(none, index.lookupAtOrAbove(BASE + 40), "past the end");
+            assertEquals(none, index.lookupAtOrAbove(Long.MAX_VALUE), "past the end");
+            index.truncateTo(BASE + 29);
+            assertEquals(none, index.lookupAtOrAbove(BASE + 29), "the cut entry is gone");
+            index.seal();
+            assertEquals(new OffsetPosition(BASE + 19, 100), index.lookupAtOrAbove(BASE + 11), "after seal");
         }
     }
 

@@ -5,22 +5,29 @@ import io.rivven.api.io.IoBackend;
 import io.rivven.api.io.IoBackendProvider;
 import io.rivven.api.io.IoFile;
 import io.rivven.api.io.OpenMode;
+import io.rivven.core.format.v2.RecordBatchLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A test-only I/O backend ({@code "faulty"}): the {@code nio} backend with switches that make
- * syncs or appends fail, as a dying disk does, and a count of syncs.
+ * syncs or appends fail, as a dying disk does, and counts of syncs, reads and small reads (of at
+ * most a batch header, {@link RecordBatchLayout#HEADER_LENGTH} bytes).
  */
 final class FaultyIoProvider implements IoBackendProvider {
 
     final AtomicBoolean failSync = new AtomicBoolean();
     final AtomicBoolean failAppend = new AtomicBoolean();
     final AtomicInteger syncs = new AtomicInteger();
+    /** Calls of {@link IoFile#read}. */
+    final AtomicLong reads = new AtomicLong();
+    /** Calls of {@link IoFile#read} for at most {@link RecordBatchLayout#HEADER_LENGTH} bytes: header reads. */
+    final AtomicLong smallReads = new AtomicLong();
     private final IoBackendProvider nio;
 
     FaultyIoProvider(IoBackendProvider nio) {
@@ -90,6 +97,10 @@ final class FaultyIoProvider implements IoBackendProvider {
 
         @Override
         public int read(ByteBuffer dst, long position) throws IOException {
+            reads.incrementAndGet();
+            if (dst.remaining() <= RecordBatchLayout.HEADER_LENGTH) {
+                smallReads.incrementAndGet();
+            }
             return f.read(dst, position);
         }
 
