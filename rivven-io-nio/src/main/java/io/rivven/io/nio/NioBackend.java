@@ -96,7 +96,8 @@ final class NioBackend implements IoBackend {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new IOException(path.toAbsolutePath() + ": cannot read the size of the file just opened: " + e, e);
+            throw new IOException(path.toAbsolutePath() + ": cannot read the size or the identity of the file just"
+                    + " opened: " + e, e);
         }
     }
 
