@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
@@ -93,8 +94,9 @@ public final class Uninterruptible {
      * @throws IOException if it cannot be opened (file systems that cannot open directories throw here)
      */
     public static SyncHandle openForSync(Path path) throws IOException {
-        if (WINDOWS) {
-            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        if (WINDOWS) { // FlushFileBuffers needs a handle open for writing
+            FileChannel ch = FileChannel.open(path, Files.isDirectory(path) ? StandardOpenOption.READ
+                    : StandardOpenOption.WRITE);
             return new SyncHandle() {
                 @Override
                 public void force() throws IOException {

@@ -4,15 +4,11 @@ import io.rivven.api.io.IoFile;
 import io.rivven.api.io.OpenMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Locale;
 
 /**
  * A segment file behind a {@link FileChannel} that thread interrupts cannot break.
@@ -37,9 +33,10 @@ import java.util.Locale;
  * position, restoring the source buffers' positions recorded at entry, so no partial bytes are
  * left; truncation is idempotent; a {@link #transferTo} resumes after the bytes the target
  * accepted, except when the interrupt of the calling thread made the JDK close the target too
- * (then it fails, naming the target). See {@link ReopenableChannel} for the limits: at most
- * so many closes per operation, and no reopen of a file that was
- * renamed, deleted or replaced meanwhile (a clear {@link IOException} instead).
+ * (then it fails, naming the target). Syncs never need a reopen (see {@link #sync}). See
+ * {@link ReopenableChannel} for the limits: a bounded number of closes per operation, and no
+ * reopen of a file that was renamed, deleted or replaced meanwhile (a clear {@link IOException}
+ * instead).
  *
  * <p>Thread safety: as {@link IoFile} says: {@link #read}, {@link #readFully}, {@link #transferTo},
  * {@link #size()} and {@link #sync} from any number of threads, concurrently with one writer
@@ -53,18 +50,15 @@ import java.util.Locale;
  * treat the file as failed. After {@link #close()}, operations fail with a
  * {@link ClosedChannelException} that says the file is closed; nothing reopens it.
  *
- * <p>Durability: see {@link #sync}. When this open created the file, the first successful sync
- * also syncs the parent directory so that the new directory entry survives a power loss (skipped
- * on Windows, which cannot open directories as channels).
+ * <p>Durability: see {@link #sync} and {@link NioSync}. When this open created the file, the first
+ * successful sync also syncs the parent directory so that the new directory entry survives a power
+ * loss (skipped on Windows, which cannot open directories as channels).
  *
  * <p>Modes: {@link OpenMode#READ} files reject writes with a
  * {@link java.nio.channels.NonWritableChannelException}, and their {@link #size()} is the file's
  * current length (another handle may be appending to it).
  */
 final class NioFile implements IoFile {
-
-    private static final boolean WINDOWS =
-            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
     private final Path path;
     /** The absolute path, for messages. */
@@ -78,12 +72,11 @@ final class NioFile implements IoFile {
     private FileChannel positioned;
     /** The position of {@link #positioned} as last left by the writer, or -1 when unknown. Writer-only. */
     private long channelPosition = -1;
-    /** This open created the file and its directory entry has not been synced yet. */
-    private volatile boolean directorySyncPending;
+    private final NioSync sync;
 
     /**
      * @param created whether opening created the file (its directory then needs a sync)
-     * @throws IOException if the file's size or identity cannot be read; the channel is not closed here
+     * @throws IOException if the file's size or identity cannot be read (the channel may then be closed or not)
      */
     NioFile(Path path, FileChannel channel, OpenMode mode, boolean created) throws IOException {
         this(path, channel, mode, created, ReopenableChannel.Opener.DEFAULT);
@@ -95,9 +88,18 @@ final class NioFile implements IoFile {
         this.path = path;
         this.name = path.toAbsolutePath().toString();
         this.writable = mode == OpenMode.READ_WRITE;
-        this.directorySyncPending = created;
         this.file = new ReopenableChannel(path, name, mode, channel, opener);
-        this.appendPosition = channelSize();
+        this.sync = new NioSync(path, name, file, created);
+        try {
+            this.appendPosition = channelSize();
+        } catch (IOException | RuntimeException e) {
+            try {
+                file.close(); // a channel reopened meanwhile, too
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -269,53 +271,19 @@ final class NioFile implements IoFile {
     }
 
     /**
-     * Makes everything written durable: {@code fdatasync(2)} ({@code metadata} false) or
-     * {@code fsync(2)} through a second handle on the file, opened on the first sync and kept until
-     * {@link #close()}, whose {@code force} no thread interrupt can close or cut short (see
-     * {@link ReopenableChannel}). A thread interrupted during a sync waits for it and keeps its
-     * interrupt flag.
-     *
-     * <p>Why not the channel's {@link FileChannel#force}, retried on a reopened channel when an
-     * interrupt closes it: when the channel closes while {@code force} runs, the JDK throws an
-     * {@link AsynchronousCloseException} (or {@link ClosedByInterruptException}) <em>instead of</em>
-     * the {@code fsync} error, if there was one. On Linux the kernel records writeback errors per
-     * inode ({@code errseq_t}) and reports each to every open file description once: the descriptor
-     * whose result was dropped has consumed the error, and a descriptor opened after that does not
-     * see it (a new descriptor sees only errors nobody has seen yet). A retry on a reopened channel
-     * would then succeed over lost pages. The sync handle has neither problem: it is never closed by
-     * an interrupt, and since nothing else here syncs the file, every writeback error since it was
-     * opened (or not yet seen when it was) is reported through it, once, and fails this call.
-     * Closing a descriptor loses nothing: dirty pages stay in the page cache, and errors stay
-     * recorded on the inode.
-     *
-     * <p>When the sync handle cannot be opened (the file was renamed, e.g. to {@code .deleted} by
-     * retention, or replaced before its first sync here; Windows; a non-default file system), the
-     * channel's {@code force} is used as before: a channel found closed before the call is reopened
-     * and the sync retried, but a {@code force} that a close cut short fails this call, since its
-     * result is unknown.
+     * Makes everything written durable, through a second handle on the file that no thread interrupt
+     * can close or cut short (why, and why a {@code FileChannel.force} cut short by an interrupt is
+     * not simply retried on a reopened channel: see {@link NioSync}). {@code metadata} false is
+     * {@code fdatasync}, true is {@code fsync}. A thread interrupted during a sync waits for it and
+     * keeps its interrupt flag. When this open created the file, the first successful sync also
+     * syncs the parent directory (skipped on Windows, which cannot open directories).
      *
      * <p>A failed sync is reported once and never retried: treat the file as failed.
      */
     @Override
     public void sync(boolean metadata) throws IOException {
         ensureOpen("sync");
-        String op = metadata ? "fsync" : "fdatasync";
-        ReopenableChannel.SyncHandle handle = file.syncHandle();
-        if (handle == null) {
-            forceChannel(metadata, op);
-        } else {
-            try {
-                handle.force(metadata);
-            } catch (ClosedChannelException e) { // only close() closes it
-                throw file.closedError("sync", e);
-            } catch (IOException e) {
-                throw syncFailed(op, e);
-            }
-        }
-        if (directorySyncPending) {
-            syncDirectory();
-            directorySyncPending = false;
-        }
+        sync.sync(metadata);
     }
 
     @Override
@@ -369,7 +337,7 @@ final class NioFile implements IoFile {
 
     /** Whether the parent directory still needs a sync (the file was created and not synced yet). For tests. */
     boolean directorySyncPending() {
-        return directorySyncPending;
+        return sync.directorySyncPending();
     }
 
     /** How many times a thread interrupt made this file reopen its channel. For tests. */
@@ -485,61 +453,6 @@ final class NioFile implements IoFile {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /** {@link FileChannel#force} on the channel, for when there is no sync handle (see {@link #sync}). */
-    private void forceChannel(boolean metadata, String op) throws IOException {
-        boolean interrupted = Thread.interrupted();
-        try {
-            FileChannel ch = file.channel();
-            for (int closes = 0; ; closes++) {
-                try {
-                    ch.force(metadata);
-                    return;
-                } catch (AsynchronousCloseException e) { // ClosedByInterruptException too: the force ran, or may have
-                    interrupted |= Thread.interrupted();
-                    if (file.isClosed()) {
-                        throw file.closedError("sync", e);
-                    }
-                    throw new IOException(name + ": " + op + " was cut short: a thread interrupt closed the FileChannel"
-                            + " during it, so its result is unknown (the JDK drops the error of a force whose channel"
-                            + " closes under it), and there is no second handle to sync through ("
-                            + file.noSyncHandle() + "); bytes written since the last successful sync may be lost:"
-                            + " treat the file as failed", e);
-                } catch (ClosedChannelException e) { // closed before the force started: nothing ran
-                    interrupted |= Thread.interrupted();
-                    ch = file.recover(ch, e, closes, "sync");
-                } catch (IOException e) {
-                    throw syncFailed(op, e);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private IOException syncFailed(String op, IOException e) {
-        return new IOException(name + ": " + op + " failed (" + e + "); bytes written since the last successful sync"
-                + " may be lost: treat the file as failed, do not retry", e);
-    }
-
-    /**
-     * fsyncs the parent directory, through an {@link AsynchronousFileChannel} of its own for the
-     * reason {@link #sync} gives: no interrupt can close it or cut its {@code force} short.
-     */
-    private void syncDirectory() throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        if (dir == null || WINDOWS) {
-            return;
-        }
-        try (AsynchronousFileChannel d = AsynchronousFileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new IOException(name + ": fsync of the parent directory " + dir + " failed (" + e
-                    + "); the new file's directory entry may not be durable: treat the file as failed", e);
         }
     }
 

@@ -55,7 +55,7 @@ import java.util.Locale;
  * {@link AsynchronousFileChannel#force force} runs {@code fsync(2)} or {@code fdatasync(2)} in the
  * calling thread and, unlike {@code FileChannel}'s, is not interruptible: an interrupt neither
  * closes it nor cuts the call short (and no executor thread is started for it). See
- * {@link NioFile#sync} for why syncs go through it. It is closed by {@link #close()}, which waits
+ * {@link NioSync} for why syncs go through it. It is closed by {@link #close()}, which waits
  * for a sync in progress on it.
  *
  * <p>Thread safety: any thread. {@link #channel()} is a volatile read; {@link #recover} and the
