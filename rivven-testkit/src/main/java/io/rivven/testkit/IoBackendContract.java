@@ -35,10 +35,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,9 +58,10 @@ import org.junit.jupiter.api.io.TempDir;
  * over heap and direct buffers at non-zero positions, returned positions, size); positional write;
  * reads (short at end, -1 past the end, {@code readFully}'s {@link EOFException} naming the file);
  * {@code transferTo} (whole, partial at end of file, into a channel that takes little per call);
- * truncate; sync; close; the batch executor (ordering, {@link BatchStats}, failure mid-batch); and one
+ * truncate; sync; close; the batch executor (ordering, {@link BatchStats}, failure mid-batch); one
  * appender with several readers, where no reader may ever see a byte below the size it observed
- * that differs from what was written. When the provider is not supported on this machine, the
+ * that differs from what was written; and the same under thread interrupts, which must not break
+ * the file for threads that were not interrupted. When the provider is not supported on this machine, the
  * file tests are skipped (reported as aborted), the provider tests still run.
  *
  * <p>Test methods are public so that JUnit can call them when the testkit is a named module.
@@ -635,6 +639,165 @@ public abstract class IoBackendContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Thread interrupts ({@code Future.cancel(true)}, {@code shutdownNow()}) are the application's
+     * business and must not break a file for anyone else: the engine shares one open file between
+     * its writer and many readers. A writer and a reader are interrupted over and over (by another
+     * thread, and by themselves right before some calls) while two other readers read. Required:
+     * the interrupted threads' operations complete or fail with an {@link IOException} and never
+     * clear the interrupt flag; the other readers never fail; no reader sees a byte below the size
+     * it observed that differs from what was written; every acknowledged append is intact at the
+     * end; and the file works for everyone once the interrupts stop.
+     */
+    @Test
+    public void interruptsDoNotBreakTheFileForOtherThreads() throws Exception {
+        IoFile f = open("interrupts.log", OpenMode.READ_WRITE);
+        int appends = 1500;
+        AtomicBoolean stop = new AtomicBoolean();
+        List<long[]> acknowledged = new ArrayList<>();
+        CompletableFuture<Integer> writerFailures = new CompletableFuture<>();
+        Thread writer = startThread(writerFailures, () -> {
+            SplittableRandom rnd = new SplittableRandom(3);
+            int failures = 0;
+            for (int i = 0; i < appends; i++) {
+                boolean self = i % 3 == 0;
+                long at = f.size();
+                ByteBuffer[] srcs = new ByteBuffer[1 + rnd.nextInt(3)];
+                long len = 0;
+                for (int k = 0; k < srcs.length; k++) {
+                    int n = 1 + rnd.nextInt(500);
+                    srcs[k] = rnd.nextBoolean() ? ByteBuffer.wrap(pattern(at + len, n)) : direct(pattern(at + len, n));
+                    len += n;
+                }
+                if (self) {
+                    Thread.currentThread().interrupt();
+                }
+                try {
+                    assertEquals(at, f.append(srcs), "append position");
+                    acknowledged.add(new long[] {at, len});
+                    if (i % 100 == 99) {
+                        f.sync(false);
+                    }
+                } catch (IOException e) {
+                    failures++; // allowed for an interrupted thread; what was acknowledged must stay intact
+                }
+                if (self) {
+                    assertTrue(Thread.currentThread().isInterrupted(), "an I/O call cleared the caller's interrupt flag");
+                }
+                Thread.interrupted();
+            }
+            return failures;
+        });
+        List<CompletableFuture<Integer>> reads = new ArrayList<>();
+        List<Thread> readers = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            boolean interrupted = r == 0;
+            int seed = r;
+            CompletableFuture<Integer> done = new CompletableFuture<>();
+            reads.add(done);
+            readers.add(startThread(done, () -> readWhileInterrupted(f, seed, stop, interrupted)));
+        }
+        List<Thread> victims = List.of(writer, readers.get(0));
+        Thread interrupter = Thread.ofPlatform().start(() -> {
+            while (!stop.get()) {
+                victims.forEach(Thread::interrupt);
+                LockSupport.parkNanos(100_000);
+            }
+        });
+        try {
+            writerFailures.get();
+        } finally {
+            stop.set(true);
+            interrupter.join();
+            writer.join();
+            for (Thread t : readers) {
+                t.join();
+            }
+        }
+        for (CompletableFuture<Integer> done : reads) {
+            done.get(); // the innocent readers (1 and 2) threw nothing
+        }
+
+        // the interrupts are over: the file works for everyone, and nothing acknowledged was lost
+        long end = f.size();
+        assertEquals(end, f.append(ByteBuffer.wrap(pattern(end, 100))), "append after the interrupts");
+        f.sync(true);
+        acknowledged.add(new long[] {end, 100});
+        IoFile fresh = open("interrupts.log", OpenMode.READ);
+        for (long[] a : acknowledged) {
+            byte[] want = pattern(a[0], (int) a[1]);
+            assertArrayEquals(want, readAll(f, a[0], (int) a[1]), "acknowledged append at " + a[0]);
+            assertArrayEquals(want, readAll(fresh, a[0], (int) a[1]), "acknowledged append at " + a[0] + ", reopened");
+        }
+    }
+
+    /**
+     * Reads random ranges below the observed size until {@code stop} and checks every byte. An
+     * {@code interrupted} reader may get an {@link IOException} (its target may even be closed by
+     * the JDK during a {@code transferTo}); the others may not.
+     */
+    private static int readWhileInterrupted(IoFile f, int seed, AtomicBoolean stop, boolean interrupted)
+            throws IOException {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int reads = 0;
+        while (!stop.get()) {
+            long size = f.size();
+            if (size == 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            long start = rnd.nextLong(size);
+            int len = (int) Math.min(1 + rnd.nextInt(2048), size - start);
+            boolean self = interrupted && reads % 4 == 0;
+            if (self) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] got;
+            try {
+                if (reads % 2 == 0) {
+                    ByteBuffer dst = reads % 4 == 0 ? ByteBuffer.allocateDirect(len) : ByteBuffer.allocate(len);
+                    f.readFully(dst, start);
+                    got = bytes(dst.flip());
+                } else {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream(len);
+                    assertEquals(len, f.transferTo(start, len, Channels.newChannel(out)),
+                            "transferTo below the observed size must not be short");
+                    got = out.toByteArray();
+                }
+            } catch (IOException e) {
+                if (!interrupted) {
+                    throw e;
+                }
+                got = null;
+            }
+            if (self) {
+                assertTrue(Thread.currentThread().isInterrupted(), "an I/O call cleared the caller's interrupt flag");
+            }
+            if (got != null) {
+                byte[] want = pattern(start, len);
+                if (!Arrays.equals(want, got)) {
+                    int at = Arrays.mismatch(want, got);
+                    fail("reader saw byte " + got[at] + " at position " + (start + at) + ", written was " + want[at]
+                            + " (observed size " + size + ")");
+                }
+            }
+            reads++;
+        }
+        Thread.interrupted();
+        return reads;
+    }
+
+    /** Runs {@code task} in a new platform thread that completes {@code result} with what it returns or throws. */
+    private static <T> Thread startThread(CompletableFuture<T> result, Callable<T> task) {
+        return Thread.ofPlatform().start(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- helpers

@@ -4,6 +4,7 @@ import io.rivven.api.index.BatchInfo;
 import io.rivven.api.index.CorruptIndexException;
 import io.rivven.api.index.IndexContext;
 import io.rivven.api.index.SegmentIndex;
+import io.rivven.core.io.Uninterruptible;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
@@ -12,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -119,7 +119,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
                 size = preallocatedBytes;
                 raf.setLength(size);
             }
-            this.mapping = map(raf.getChannel(), size, writable);
+            this.mapping = mapFile(size, writable);
             this.length = size;
             this.maxEntries = (int) (size / entrySize);
             this.entries = (int) (fileLength / entrySize);
@@ -384,9 +384,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
             if (m.writable()) {
                 m.segment().force();
             } else if (unsynced) {
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-                    channel.force(true);
-                }
+                Uninterruptible.fsync(file);
                 unsynced = false;
             }
         } finally {
@@ -502,6 +500,20 @@ abstract class AbstractIndex<E> implements SegmentIndex {
         }
     }
 
+    /**
+     * Maps the file's first {@code size} bytes through a channel of its own. {@code FileChannel.map}
+     * is interruptible: a thread interrupt (the application's: appenders and readers map indexes on
+     * roll and on first use) closes the channel, so the mapping is redone on a new one, the calling
+     * thread's interrupt flag cleared meanwhile and set again afterwards.
+     */
+    private Mapping mapFile(long size, boolean writable) throws IOException {
+        return Uninterruptible.run(() -> {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), writable ? "rw" : "r")) {
+                return map(raf.getChannel(), size, writable);
+            }
+        });
+    }
+
     private static Mapping map(FileChannel channel, long size, boolean writable) throws IOException {
         Arena arena = Arena.ofShared();
         try {
@@ -521,8 +533,9 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      * <p>The old mapping stays mapped until {@link #close()} (it is retired), because optimistic
      * lookups may be reading it right now: closing a shared {@link Arena} makes the JDK stop every
      * thread inside it with an asynchronous exception, which also leaves that thread's interrupt
-     * flag set (JDK-8306324), and an interrupted thread's next {@code FileChannel} operation closes
-     * the channel, failing the segment for everyone. The file may shrink under a retired mapping:
+     * flag set (JDK-8306324): an interrupt of the application's reader thread that nobody sent
+     * (file I/O survives interrupts now, but the application would still see one). The file may
+     * shrink under a retired mapping:
      * lookups only read the slots below the entry count they saw, which a non-discarding remap never
      * cuts. A {@code discard} remap ({@link #reset()}, run by recovery with no readers) and any remap
      * on Windows (which cannot resize a mapped file) unmap the old mapping first.
@@ -542,7 +555,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
                 raf.setLength(0);
             }
             raf.setLength(newLength);
-            mapping = map(raf.getChannel(), newLength, writable);
+            mapping = mapFile(newLength, writable);
         }
         length = newLength;
         maxEntries = (int) (newLength / entrySize);

@@ -1,15 +1,13 @@
 package io.rivven.core.log;
 
+import io.rivven.core.io.Uninterruptible;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
@@ -38,14 +36,11 @@ public final class Checkpoint {
         }
         String text = encode(value);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
+        // Neither step can be broken by a thread interrupt (appenders write checkpoints at roll):
+        // Files.write goes through a channel the JDK makes uninterruptible, the fsync through one
+        // that is not interruptible (see Uninterruptible).
+        Files.write(tmp, text.getBytes(StandardCharsets.UTF_8));
+        Uninterruptible.fsync(tmp);
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -102,21 +97,22 @@ public final class Checkpoint {
     }
 
     /**
-     * Fsyncs a directory so that renames and creations in it are durable. A failed fsync is thrown;
-     * only file systems that cannot open a directory at all (not Linux) skip it.
+     * Fsyncs a directory so that renames and creations in it are durable, uninterruptibly (see
+     * {@link Uninterruptible#fsync}). A failed fsync is thrown; only file systems that cannot open a
+     * directory at all (not Linux) skip it.
      */
     public static void syncDirectory(Path dir) throws IOException {
-        FileChannel ch;
+        Uninterruptible.SyncHandle h;
         try {
-            ch = FileChannel.open(dir, StandardOpenOption.READ);
+            h = Uninterruptible.openForSync(dir);
         } catch (IOException e) {
             if (Files.isDirectory(dir)) {
                 return; // this file system cannot open directories: nothing more can be done
             }
             throw e;
         }
-        try (ch) {
-            ch.force(true);
+        try (h) {
+            h.force();
         }
     }
 }

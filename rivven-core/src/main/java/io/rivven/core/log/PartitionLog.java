@@ -37,9 +37,21 @@ import java.util.function.LongSupplier;
  * the segment map (a concurrent skip list), the high watermark and each segment's published size,
  * which only ever covers whole, indexed batches, so a reader sees a consistent prefix of the log.
  * A reader holds a reference on the segment it reads ({@link FetchResult} until closed), so
- * retention can delete a segment under it without closing its file. Do not interrupt threads
- * while they append or read: a {@code FileChannel} closes itself when a thread blocked in it is
- * interrupted, which fails the partition until the engine is reopened.
+ * retention can delete a segment under it without closing its file.
+ *
+ * <h2>Thread interrupts</h2>
+ * Threads that append or read may be interrupted ({@code Future.cancel(true)},
+ * {@code shutdownNow()}): their calls complete (file I/O is uninterruptible, as with
+ * {@link java.io.RandomAccessFile}) and return with the interrupt flag still set, and neither the
+ * partition nor anything acknowledged suffers. A {@code FileChannel} closes itself when a thread
+ * using it is interrupted; the I/O backend reopens a segment file whose channel an interrupt
+ * closed and redoes the operation (every backend must, {@code IoBackendContract} checks it), the
+ * engine's own file operations (index mappings at roll, checkpoints, directory syncs) do the same
+ * through {@link io.rivven.core.io.Uninterruptible}, and fsyncs go through handles that no
+ * interrupt can close. Limits: a thread interrupted in a tight loop may see its own call fail
+ * after many reopens (an append then fails the partition, as any failed write does); a segment
+ * file renamed by retention cannot be reopened after an interrupt closed it, so a reader still
+ * using that deleted segment gets an error (a reader, never the partition).
  *
  * <h2>Durability</h2>
  * See {@link LogFlusher}: {@code always} fsyncs before an append returns, {@code interval} completes

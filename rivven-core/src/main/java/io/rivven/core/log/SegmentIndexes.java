@@ -10,6 +10,7 @@ import io.rivven.api.index.TimestampOffset;
 import io.rivven.core.index.LazyIndex;
 import io.rivven.core.index.OffsetIndex;
 import io.rivven.core.index.TimeIndexFormat;
+import io.rivven.core.io.Uninterruptible;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -214,6 +215,12 @@ final class SegmentIndexes {
             return OptionalLong.empty();
         }
         Path file = timeIndex.file();
+        // a thread interrupt (retention and timestamp lookups run in the application's threads)
+        // closes the channel: read again, on a new one
+        return Uninterruptible.run(() -> lastEntryTimestamp(file));
+    }
+
+    private OptionalLong lastEntryTimestamp(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long length = ch.size();
             int entry = TimeIndexFormat.ENTRY_LENGTH;

@@ -443,10 +443,15 @@ public final class StorageEngine implements AutoCloseable {
         closeAll(t.partitions());
     }
 
-    /** Closes partitions in parallel (each close is a few fsyncs); throws the first failure after trying all. */
+    /**
+     * Closes partitions in parallel (each close is a few fsyncs); throws the first failure after
+     * trying all. Not interruptible; the caller's interrupt flag is kept.
+     */
     private static void closeAll(List<PartitionLog> partitions) throws IOException {
         Semaphore slots = new Semaphore(OPEN_PARALLELISM);
         IOException first = null;
+        // Waits uninterruptibly (a close half done helps nobody); an interrupt is kept for the caller.
+        boolean interrupted = Thread.interrupted();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> fs = new ArrayList<>();
             for (PartitionLog p : partitions) {
@@ -461,15 +466,22 @@ public final class StorageEngine implements AutoCloseable {
                 }));
             }
             for (Future<?> f : fs) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause().toString(), e.getCause());
-                    first = first == null ? io : first;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    first = first == null ? new InterruptedIOException("interrupted closing partitions") : first;
+                for (;;) {
+                    try {
+                        f.get();
+                        break;
+                    } catch (ExecutionException e) {
+                        IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause().toString(), e.getCause());
+                        first = first == null ? io : first;
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
         if (first != null) {
@@ -485,7 +497,9 @@ public final class StorageEngine implements AutoCloseable {
 
     /**
      * Flushes and closes every partition, writing clean-shutdown markers so the next open skips
-     * recovery. Idempotent.
+     * recovery. Idempotent. Not interruptible: a caller whose thread is interrupted (before or
+     * during the call; a shutdown path after {@code shutdownNow()}, say) still gets a complete,
+     * clean shutdown, and its interrupt flag is set when this returns.
      */
     @Override
     public void close() throws IOException {
@@ -495,15 +509,35 @@ public final class StorageEngine implements AutoCloseable {
             }
             closed = true;
         }
-        // Not shutdownNow(): interrupting a running flush would close its FileChannel (FileChannel
-        // closes itself on interrupt) and fail the partition. Periodic tasks stop at shutdown().
-        scheduler.shutdown();
+        boolean interrupted = Thread.interrupted();
         try {
-            if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
-                System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING,
-                        "background flush or retention still running after 30 s; closing partitions anyway");
+            closeAfterShutdown();
+        } finally {
+            if (interrupted || Thread.interrupted()) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
+        }
+    }
+
+    private void closeAfterShutdown() throws IOException {
+        // shutdown(), not shutdownNow(): a running flush or retention pass finishes its work. (An
+        // interrupt would no longer break its files, as file I/O survives interrupts, but would gain
+        // nothing.) Periodic tasks stop at shutdown().
+        scheduler.shutdown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                if (!scheduler.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING,
+                            "background flush or retention still running after 30 s; closing partitions anyway");
+                }
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // keep waiting; the flag is set again below
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
         IOException first = null;

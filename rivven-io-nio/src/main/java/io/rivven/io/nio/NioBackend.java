@@ -29,6 +29,11 @@ import java.util.Objects;
  * <p>Thread safety: {@link #open} and {@link #execute} from any thread; the writes inside a batch
  * follow {@link IoFile}'s one-writer-per-file rule. The backend holds no resources: {@link #close()}
  * only stops further opens.
+ *
+ * <p>Thread interrupts: opening and every file operation survive them (see {@link NioFile}): the
+ * caller's call completes and returns with its interrupt flag still set, and a file whose
+ * {@code FileChannel} an interrupt closed is reopened for everyone. A batch is executed op by op,
+ * each with that guarantee.
  */
 final class NioBackend implements IoBackend {
 
@@ -96,7 +101,8 @@ final class NioBackend implements IoBackend {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new IOException(path.toAbsolutePath() + ": cannot read the size of the file just opened: " + e, e);
+            throw new IOException(path.toAbsolutePath() + ": cannot read the size or the identity of the file just"
+                    + " opened: " + e, e);
         }
     }
 

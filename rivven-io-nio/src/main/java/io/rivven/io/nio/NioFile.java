@@ -4,40 +4,55 @@ import io.rivven.api.io.IoFile;
 import io.rivven.api.io.OpenMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Locale;
 
 /**
- * A segment file behind one {@link FileChannel}.
+ * A segment file behind a {@link FileChannel} that thread interrupts cannot break.
  *
  * <p>Writes: {@link #append} with one buffer is a positional write ({@code pwrite}); with several it
  * is one gathering write ({@code writev}) from the channel's own position, which only the writer
  * uses (readers and {@link #transferTo} are positional and never move it), so it is seeked only
- * when it is not already at the append position. Every write loops until all bytes are written.
- * The append position starts at the file's size when opened, is kept here (not asked of the file
- * system) and is published through a volatile field once the bytes are written, so a reader that
- * sees a size also sees every byte below it.
+ * when it is not already at the append position of that very channel. Every write loops until all
+ * bytes are written. The append position starts at the file's size when opened, is kept here (not
+ * asked of the file system) and is published through a volatile field once the bytes are written,
+ * so a reader that sees a size also sees every byte below it.
+ *
+ * <p>Interrupts: I/O here is uninterruptible, as with {@link java.io.RandomAccessFile}, and the
+ * caller still sees that it was interrupted. Each operation clears the calling thread's interrupt
+ * flag on entry and sets it again before it returns or throws, so a thread that enters with its
+ * flag set ({@code Future.cancel(true)}, {@code shutdownNow()}) does not close the shared channel.
+ * An interrupt that arrives during the system call still closes it (a property of
+ * {@code FileChannel}): then the operation gets a fresh channel from {@link ReopenableChannel}
+ * (which checks the path still names the same file) and is redone from its start, as are the
+ * operations of the other threads that the close cut short. Redoing is exact: reads refill the
+ * buffer from its position at entry; writes and appends rewrite every byte from their start
+ * position, restoring the source buffers' positions recorded at entry, so no partial bytes are
+ * left; truncation is idempotent; a {@link #transferTo} resumes after the bytes the target
+ * accepted, except when the interrupt of the calling thread made the JDK close the target too
+ * (then it fails, naming the target). Syncs never need a reopen (see {@link #sync}). See
+ * {@link ReopenableChannel} for the limits: a bounded number of closes per operation, and no
+ * reopen of a file that was renamed, deleted or replaced meanwhile (a clear {@link IOException}
+ * instead).
  *
  * <p>Thread safety: as {@link IoFile} says: {@link #read}, {@link #readFully}, {@link #transferTo},
  * {@link #size()} and {@link #sync} from any number of threads, concurrently with one writer
- * ({@link #append}, {@link #write}, {@link #truncate}), which callers serialise. No locks.
+ * ({@link #append}, {@link #write}, {@link #truncate}), which callers serialise. No locks on the
+ * read and write paths (a reopen takes one).
  *
  * <p>Failures: every {@link IOException} names the absolute path, the operation and the position.
  * A failed append leaves the append position where it was (the bytes already written past it are
  * overwritten by the next append or cut by {@link #truncate}). A failed {@link #sync} is reported
  * once and never retried: pages written since the last good sync may be lost, and the caller must
- * treat the file as failed. Interrupting a thread blocked in an operation here closes the
- * underlying {@code FileChannel} (a property of {@code FileChannel}); later operations then fail
- * with a {@link ClosedChannelException} that says so and the file must be reopened.
+ * treat the file as failed. After {@link #close()}, operations fail with a
+ * {@link ClosedChannelException} that says the file is closed; nothing reopens it.
  *
- * <p>Durability: {@link #sync}{@code (false)} is {@code fdatasync}, {@code (true)} is {@code fsync}.
- * When this open created the file, the first successful sync also syncs the parent directory so
- * that the new directory entry survives a power loss (skipped on Windows, which cannot open
- * directories as channels).
+ * <p>Durability: see {@link #sync} and {@link NioSync}. When this open created the file, the first
+ * successful sync also syncs the parent directory so that the new directory entry survives a power
+ * loss (skipped on Windows, which cannot open directories as channels).
  *
  * <p>Modes: {@link OpenMode#READ} files reject writes with a
  * {@link java.nio.channels.NonWritableChannelException}, and their {@link #size()} is the file's
@@ -45,35 +60,46 @@ import java.util.Locale;
  */
 final class NioFile implements IoFile {
 
-    private static final boolean WINDOWS =
-            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-
     private final Path path;
     /** The absolute path, for messages. */
     private final String name;
-    private final FileChannel channel;
+    private final ReopenableChannel file;
     private final boolean writable;
 
     /** Where the next append goes; written by the one writer, read by anyone. */
     private volatile long appendPosition;
-    /** The channel's own position as last left by the writer, or -1 when unknown. Writer-only. */
+    /** The channel whose own position {@link #channelPosition} is. Writer-only. */
+    private FileChannel positioned;
+    /** The position of {@link #positioned} as last left by the writer, or -1 when unknown. Writer-only. */
     private long channelPosition = -1;
-    /** This open created the file and its directory entry has not been synced yet. */
-    private volatile boolean directorySyncPending;
-    /** {@link #close()} was called (as opposed to the channel closing itself on an interrupt). */
-    private volatile boolean closed;
+    private final NioSync sync;
 
     /**
      * @param created whether opening created the file (its directory then needs a sync)
-     * @throws IOException if the channel's size cannot be read; the channel is not closed here
+     * @throws IOException if the file's size or identity cannot be read (the channel may then be closed or not)
      */
     NioFile(Path path, FileChannel channel, OpenMode mode, boolean created) throws IOException {
+        this(path, channel, mode, created, ReopenableChannel.Opener.DEFAULT);
+    }
+
+    /** As above, reopening through {@code opener} (tests inject faults with it). */
+    NioFile(Path path, FileChannel channel, OpenMode mode, boolean created, ReopenableChannel.Opener opener)
+            throws IOException {
         this.path = path;
         this.name = path.toAbsolutePath().toString();
-        this.channel = channel;
         this.writable = mode == OpenMode.READ_WRITE;
-        this.directorySyncPending = created;
-        this.appendPosition = channel.size();
+        this.file = new ReopenableChannel(path, name, mode, channel, opener);
+        this.sync = new NioSync(path, name, file, created);
+        try {
+            this.appendPosition = channelSize();
+        } catch (IOException | RuntimeException e) {
+            try {
+                file.close(); // a channel reopened meanwhile, too
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -83,15 +109,8 @@ final class NioFile implements IoFile {
 
     @Override
     public long size() throws IOException {
-        ensureOpen("size");
-        if (writable) {
-            return appendPosition;
-        }
-        try {
-            return channel.size();
-        } catch (IOException e) {
-            throw failed("size", e);
-        }
+        ensureOpen("read the size");
+        return writable ? appendPosition : channelSize();
     }
 
     @Override
@@ -99,9 +118,18 @@ final class NioFile implements IoFile {
         requireWritable("append");
         ensureOpen("append");
         long start = appendPosition;
+        if (srcs.length == 1) {
+            ByteBuffer src = srcs[0];
+            int n = src.remaining();
+            if (n > 0) {
+                writeAt(src, start, "append");
+                appendPosition = start + n;
+            }
+            return start;
+        }
         long total = remaining(srcs);
         if (total > 0) {
-            writeFully(srcs, start, total, "append");
+            gather(srcs, start, total, "append");
             appendPosition = start + total;
         }
         return start;
@@ -128,7 +156,7 @@ final class NioFile implements IoFile {
             return 0;
         }
         try {
-            writeFully(srcs, start, total, srcs.length + " batched appends");
+            gather(srcs, start, total, srcs.length + " batched appends");
         } catch (IOException e) {
             long committed = 0;
             for (int i = 0; i < srcs.length && !srcs[i].hasRemaining(); i++) {
@@ -149,15 +177,7 @@ final class NioFile implements IoFile {
         }
         ensureOpen("write");
         int n = src.remaining();
-        long p = position;
-        try {
-            while (src.hasRemaining()) {
-                p += channel.write(src, p);
-            }
-        } catch (IOException e) {
-            throw failed("write of " + n + " bytes at position " + position + " (" + (p - position)
-                    + " written)", e);
-        }
+        writeAt(src, position, "write");
         long end = position + n;
         if (end > appendPosition) {
             appendPosition = end;
@@ -169,10 +189,25 @@ final class NioFile implements IoFile {
         if (position < 0) {
             throw new IllegalArgumentException(name + ": cannot read at negative position " + position);
         }
+        boolean interrupted = Thread.interrupted();
         try {
-            return channel.read(dst, position);
-        } catch (IOException e) {
-            throw failed("read of " + dst.remaining() + " bytes at position " + position, e);
+            int start = dst.position();
+            FileChannel ch = file.channel();
+            for (int closes = 0; ; closes++) {
+                try {
+                    return ch.read(dst, position);
+                } catch (ClosedChannelException e) {
+                    interrupted |= Thread.interrupted();
+                    ch = file.recover(ch, e, closes, "read " + (dst.limit() - start) + " bytes at position " + position);
+                    dst.position(start);
+                } catch (IOException e) {
+                    throw failed("read of " + dst.remaining() + " bytes at position " + position, e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -180,6 +215,12 @@ final class NioFile implements IoFile {
      * Loops over {@link FileChannel#transferTo} (sendfile to sockets, copy_file_range to files).
      * Returns fewer than {@code count} bytes at end of file, or when the target accepts nothing (a
      * non-blocking socket whose buffer is full): the caller continues from the returned count.
+     *
+     * <p>When a thread interrupt closes this file's channel, the transfer resumes on a reopened one
+     * after the bytes already transferred (a call cut short this way transferred nothing, or
+     * reported what it did). If the calling thread itself is interrupted during a transfer, the
+     * JDK closes the target as well, and this fails with an {@link IOException} saying the target
+     * is closed and how many bytes it received; the file stays usable for everyone.
      */
     @Override
     public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
@@ -187,37 +228,62 @@ final class NioFile implements IoFile {
             throw new IllegalArgumentException(name + ": cannot transfer " + count + " bytes from position "
                     + position + ": both must be >= 0");
         }
+        boolean interrupted = Thread.interrupted();
         long done = 0;
         try {
+            FileChannel ch = file.channel();
+            int closes = 0;
             while (done < count) {
-                long n = channel.transferTo(position + done, count - done, target);
-                if (n <= 0) {
-                    break;
+                try {
+                    long n = ch.transferTo(position + done, count - done, target);
+                    if (n <= 0) {
+                        break;
+                    }
+                    done += n;
+                } catch (ClosedChannelException e) {
+                    interrupted |= Thread.interrupted();
+                    if (!target.isOpen()) {
+                        throw new IOException(name + ": transfer of " + count + " bytes from position " + position
+                                + " to " + target + " failed: the target channel is closed (it received at least "
+                                + done + " bytes)"
+                                + (e instanceof ClosedByInterruptException
+                                        ? " (this thread was interrupted during the transfer, and the JDK then closes"
+                                                + " both channels; this file stays usable)"
+                                        : ""), e);
+                    }
+                    ch = file.recover(ch, e, closes++, "transfer " + count + " bytes from position " + position
+                            + " to " + target + " (" + done + " transferred)");
+                } catch (IOException e) {
+                    throw failed("transfer of " + count + " bytes from position " + position + " to " + target
+                            + " (" + done + " transferred)", e);
                 }
-                done += n;
+                // A transfer through a read/write loop returns what it did when the channel closes
+                // under it: clear this thread's interrupt before the next call, or the JDK would
+                // close the target too.
+                interrupted |= Thread.interrupted();
             }
-        } catch (IOException e) {
-            throw failed("transfer of " + count + " bytes from position " + position + " to " + target
-                    + " (" + done + " transferred)", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         return done;
     }
 
+    /**
+     * Makes everything written durable, through a second handle on the file that no thread interrupt
+     * can close or cut short (why, and why a {@code FileChannel.force} cut short by an interrupt is
+     * not simply retried on a reopened channel: see {@link NioSync}). {@code metadata} false is
+     * {@code fdatasync}, true is {@code fsync}. A thread interrupted during a sync waits for it and
+     * keeps its interrupt flag. When this open created the file, the first successful sync also
+     * syncs the parent directory (skipped on Windows, which cannot open directories).
+     *
+     * <p>A failed sync is reported once and never retried: treat the file as failed.
+     */
     @Override
     public void sync(boolean metadata) throws IOException {
-        try {
-            channel.force(metadata);
-        } catch (ClosedChannelException e) {
-            throw closedError("sync", e);
-        } catch (IOException e) {
-            throw new IOException(name + ": " + (metadata ? "fsync" : "fdatasync") + " failed (" + e
-                    + "); bytes written since the last successful sync may be lost: treat the file as failed,"
-                    + " do not retry", e);
-        }
-        if (directorySyncPending) {
-            syncDirectory();
-            directorySyncPending = false;
-        }
+        ensureOpen("sync");
+        sync.sync(metadata);
     }
 
     @Override
@@ -227,25 +293,38 @@ final class NioFile implements IoFile {
             throw new IllegalArgumentException(name + ": cannot truncate to negative size " + size);
         }
         ensureOpen("truncate");
+        boolean interrupted = Thread.interrupted();
         try {
-            if (size < channel.size()) {
-                channel.truncate(size);
-                channelPosition = -1;
+            FileChannel ch = file.channel();
+            for (int closes = 0; ; closes++) {
+                try {
+                    if (size < ch.size()) {
+                        channelPosition = -1; // truncate may move the channel's position
+                        ch.truncate(size);
+                    }
+                    break;
+                } catch (ClosedChannelException e) {
+                    interrupted |= Thread.interrupted();
+                    ch = file.recover(ch, e, closes, "truncate to " + size + " bytes");
+                } catch (IOException e) {
+                    throw failed("truncate to " + size + " bytes", e);
+                }
             }
-        } catch (IOException e) {
-            channelPosition = -1;
-            throw failed("truncate to " + size + " bytes", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (size < appendPosition) {
             appendPosition = size;
         }
     }
 
+    /** Closes the file for good: later operations fail, nothing reopens it. Idempotent. */
     @Override
     public void close() throws IOException {
-        closed = true;
         try {
-            channel.close();
+            file.close();
         } catch (IOException e) {
             throw new IOException(name + ": close failed: " + e, e);
         }
@@ -258,54 +337,122 @@ final class NioFile implements IoFile {
 
     /** Whether the parent directory still needs a sync (the file was created and not synced yet). For tests. */
     boolean directorySyncPending() {
-        return directorySyncPending;
+        return sync.directorySyncPending();
+    }
+
+    /** How many times a thread interrupt made this file reopen its channel. For tests. */
+    int reopens() {
+        return file.reopens();
+    }
+
+    /** The channel in use now. For tests, which close it the way an interrupted thread would. */
+    FileChannel currentChannel() {
+        return file.channel();
     }
 
     // ---------------------------------------------------------------------------------------------
 
-    /** Writes all {@code total} remaining bytes of {@code srcs} at {@code position}. Buffer positions advance. */
-    private void writeFully(ByteBuffer[] srcs, long position, long total, String what) throws IOException {
-        long left = total;
+    /** The channel's size, reopening it when an interrupt closed it. */
+    private long channelSize() throws IOException {
+        boolean interrupted = Thread.interrupted();
         try {
-            if (srcs.length == 1) {
-                ByteBuffer src = srcs[0];
-                long p = position;
-                while (src.hasRemaining()) {
-                    p += channel.write(src, p);
+            FileChannel ch = file.channel();
+            for (int closes = 0; ; closes++) {
+                try {
+                    return ch.size();
+                } catch (ClosedChannelException e) {
+                    interrupted |= Thread.interrupted();
+                    ch = file.recover(ch, e, closes, "read the size");
+                } catch (IOException e) {
+                    throw failed("size", e);
                 }
-                return;
             }
-            if (channelPosition != position) {
-                channelPosition = -1;
-                channel.position(position);
-                channelPosition = position;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-            int first = 0;
-            while (left > 0) {
-                while (!srcs[first].hasRemaining()) {
-                    first++;
-                }
-                long n = channel.write(srcs, first, srcs.length - first);
-                left -= n;
-                channelPosition += n;
-            }
-        } catch (IOException e) {
-            channelPosition = -1;
-            throw failed(what + " of " + total + " bytes at position " + position + " ("
-                    + (srcs.length == 1 ? total - srcs[0].remaining() : total - left) + " written)", e);
         }
     }
 
-    private void syncDirectory() throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        if (dir == null || WINDOWS) {
-            return;
+    /** Writes all remaining bytes of {@code src} at {@code position} (pwrite); redone from the start after a reopen. */
+    private void writeAt(ByteBuffer src, long position, String what) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        int start = src.position();
+        int total = src.remaining();
+        try {
+            FileChannel ch = file.channel();
+            for (int closes = 0; ; closes++) {
+                try {
+                    while (src.hasRemaining()) {
+                        ch.write(src, position + (src.position() - start));
+                    }
+                    return;
+                } catch (ClosedChannelException e) {
+                    interrupted |= Thread.interrupted();
+                    ch = file.recover(ch, e, closes, what + " " + total + " bytes at position " + position);
+                    src.position(start);
+                } catch (IOException e) {
+                    throw failed(what + " of " + total + " bytes at position " + position + " ("
+                            + (src.position() - start) + " written)", e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            throw new IOException(name + ": fsync of the parent directory " + dir + " failed (" + e
-                    + "); the new file's directory entry may not be durable: treat the file as failed", e);
+    }
+
+    /**
+     * Writes all {@code total} remaining bytes of {@code srcs} at {@code position} with gathering
+     * writes from the channel's position. Buffer positions advance. After a reopen the whole write
+     * is redone from {@code position}, with the buffers' positions restored.
+     */
+    private void gather(ByteBuffer[] srcs, long position, long total, String what) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        int[] starts = new int[srcs.length];
+        for (int i = 0; i < srcs.length; i++) {
+            starts[i] = srcs[i].position();
+        }
+        long left = total;
+        try {
+            FileChannel ch = file.channel();
+            for (int closes = 0; ; closes++) {
+                try {
+                    if (positioned != ch || channelPosition != position) {
+                        channelPosition = -1;
+                        ch.position(position);
+                        positioned = ch;
+                        channelPosition = position;
+                    }
+                    int first = 0;
+                    while (left > 0) {
+                        while (!srcs[first].hasRemaining()) {
+                            first++;
+                        }
+                        long n = ch.write(srcs, first, srcs.length - first);
+                        left -= n;
+                        channelPosition += n;
+                    }
+                    return;
+                } catch (ClosedChannelException e) {
+                    channelPosition = -1;
+                    interrupted |= Thread.interrupted();
+                    ch = file.recover(ch, e, closes, what + " " + total + " bytes at position " + position);
+                    for (int i = 0; i < srcs.length; i++) {
+                        srcs[i].position(starts[i]);
+                    }
+                    left = total;
+                } catch (IOException e) {
+                    channelPosition = -1;
+                    throw failed(what + " of " + total + " bytes at position " + position + " (" + (total - left)
+                            + " written)", e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -325,24 +472,12 @@ final class NioFile implements IoFile {
     }
 
     private void ensureOpen(String what) throws ClosedChannelException {
-        if (!channel.isOpen()) {
-            throw closedError(what, null);
+        if (file.isClosed()) {
+            throw file.closedError(what, null);
         }
     }
 
     private IOException failed(String what, IOException e) {
-        if (e instanceof ClosedChannelException && !channel.isOpen()) {
-            return closedError(what, e);
-        }
         return new IOException(name + ": " + what + " failed: " + e, e);
-    }
-
-    private ClosedChannelException closedError(String what, Throwable cause) {
-        String why = closed
-                ? "the file is closed"
-                : "its FileChannel was closed because a thread was interrupted during I/O on it"
-                        + " (FileChannel closes itself on interrupt); reopen the file and do not interrupt"
-                        + " threads doing I/O";
-        return new FileClosedException(name + ": cannot " + what + ": " + why, cause);
     }
 }
