@@ -19,6 +19,12 @@ import java.nio.file.Path;
  * ({@link #append}, {@link #write}, {@link #truncate}) need external serialisation: one writer at
  * a time. Bytes are visible to readers once the write call returns.
  *
+ * <p>Interrupts: interrupting a thread that calls into an {@code IoFile} must not break the file
+ * for other threads (a plain {@code FileChannel} closes itself for everyone when one of its
+ * threads is interrupted). The interrupted call either completes or fails with an
+ * {@link IOException}, the thread's interrupt flag is kept, and nothing already written is lost
+ * or damaged. {@code IoBackendContract} in {@code rivven-testkit} checks this.
+ *
  * <p>Durability: nothing written is durable before {@link #sync} returns. If sync fails the
  * caller must assume written pages are lost and must not retry to hide it.
  */
