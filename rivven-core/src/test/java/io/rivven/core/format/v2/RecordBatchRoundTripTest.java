@@ -224,7 +224,7 @@ class RecordBatchRoundTripTest {
         ByteBuffer key = ByteBuffer.wrap("xxkeyxx".getBytes(StandardCharsets.UTF_8), 2, 3);
         ByteBuffer value = ByteBuffer.allocateDirect(10).put("value".getBytes(StandardCharsets.UTF_8)).flip();
         RecordBatchWriter w = new RecordBatchWriter();
-        ByteBuffer a = copy(w.reset(5).append(9, key, value).append(10, null, null).build());
+        ByteBuffer a = copy(w.reset(5).append(9, key, value).append(10, (ByteBuffer) null, null).build());
         assertEquals(2, key.position());
         assertEquals(0, value.position());
         ByteBuffer b = copy(w.reset(5).append(Record.of(9, "key", "value")).append(Record.of(10, (String) null, null)).build());
