@@ -14,13 +14,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A test-only I/O backend ({@code "faulty"}): the {@code nio} backend with switches that make
- * syncs or appends fail, as a dying disk does, and a count of syncs.
+ * syncs or appends fail, as a dying disk does, a count of syncs, and counts of appends from direct
+ * and from heap memory.
  */
 final class FaultyIoProvider implements IoBackendProvider {
 
     final AtomicBoolean failSync = new AtomicBoolean();
     final AtomicBoolean failAppend = new AtomicBoolean();
     final AtomicInteger syncs = new AtomicInteger();
+    final AtomicInteger directAppends = new AtomicInteger();
+    final AtomicInteger heapAppends = new AtomicInteger();
     private final IoBackendProvider nio;
 
     FaultyIoProvider(IoBackendProvider nio) {
@@ -79,6 +82,9 @@ final class FaultyIoProvider implements IoBackendProvider {
         public long append(ByteBuffer... srcs) throws IOException {
             if (failAppend.get()) {
                 throw new IOException(f.path() + ": append failed (injected: no space left on device)");
+            }
+            for (ByteBuffer b : srcs) {
+                (b.isDirect() ? directAppends : heapAppends).incrementAndGet();
             }
             return f.append(srcs);
         }
