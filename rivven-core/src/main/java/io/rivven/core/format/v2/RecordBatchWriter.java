@@ -419,11 +419,33 @@ public final class RecordBatchWriter implements AutoCloseable {
         int valueSize = r.valueSize();
         int i = startRecord(offsetDelta, timestamp, keySize, valueSize, headerCount, headersSize);
         byte[] b = records;
+        if (b == null || headerCount != 0) {
+            return writeRest(i, offsetDelta, timestamp, r, headers, headerCount);
+        }
+        // The common case: into an array, no headers (the rest, and any growth that moved the records
+        // out of an array, in writeRest).
         if (keySize >= 0) {
+            i = r.writeKeyTo(b, i);
+        }
+        i = putLength(b, i, valueSize);
+        if (valueSize >= 0) {
+            i = r.writeValueTo(b, i);
+        }
+        b[i++] = 0; // no headers
+        endRecord(i, offsetDelta, timestamp);
+        return this;
+    }
+
+    /** Writes a record's key, value and headers from {@code at} into any memory, then ends it. */
+    private RecordBatchWriter writeRest(int at, int offsetDelta, long timestamp, Record r, List<Header> headers,
+            int headerCount) {
+        int i = at;
+        byte[] b = records;
+        if (r.hasKey()) {
             i = b != null ? r.writeKeyTo(b, i) : r.writeKeyTo(holder, i);
         }
-        i = putLength(i, valueSize);
-        if (valueSize >= 0) {
+        i = putLength(i, r.valueSize());
+        if (r.hasValue()) {
             i = b != null ? r.writeValueTo(b, i) : r.writeValueTo(holder, i);
         }
         i = headerCount == 0 ? putByte(i, 0) : putHeaders(i, headers, headerCount);
@@ -485,18 +507,22 @@ public final class RecordBatchWriter implements AutoCloseable {
             grow(size);
         }
         baseTimestamp = base;
-        int i = pos;
         byte[] b = records;
-        if (b != null) {
-            i = Varints.writeVarint(b, i, bodySize);
-            b[i++] = 0; // record attributes: unused
-            i = Varints.writeVarlong(b, i, timestampDelta);
-            i = Varints.writeVarint(b, i, offsetDelta);
-            return putLength(b, i, keySize);
+        if (b == null) {
+            return prefixInBuffer(bodySize, timestampDelta, offsetDelta, keySize);
         }
+        int i = Varints.writeVarint(b, pos, bodySize);
+        b[i++] = 0; // record attributes: unused
+        i = Varints.writeVarlong(b, i, timestampDelta);
+        i = Varints.writeVarint(b, i, offsetDelta);
+        return putLength(b, i, keySize);
+    }
+
+    /** {@link #startRecord}'s writes into a buffer without an accessible array. */
+    private int prefixInBuffer(int bodySize, long timestampDelta, int offsetDelta, int keySize) {
         ByteBuffer h = holder;
-        i = Varints.writeVarint(h, i, bodySize);
-        h.put(i++, (byte) 0);
+        int i = Varints.writeVarint(h, pos, bodySize);
+        h.put(i++, (byte) 0); // record attributes: unused
         i = Varints.writeVarlong(h, i, timestampDelta);
         i = Varints.writeVarint(h, i, offsetDelta);
         return putLength(i, keySize);
