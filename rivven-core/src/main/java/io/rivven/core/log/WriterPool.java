@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Memory is bounded: at most {@code slots} idle writers are kept, and a released writer gives
  * back any buffer above {@code maxRetainedCapacity} ({@link RecordBatchWriter#trim}), so the pool
  * holds at most {@code slots × 2 × maxRetainedCapacity} bytes (output buffer and compression input)
- * however large some batch was. Writers beyond the slots are closed on release.
+ * however large some batch was: 16 MiB on 2 processors, 256 MiB at most with the defaults, and in
+ * practice twice the usual batch size per slot. Writers beyond the slots are closed on release.
  *
  * <p>Failures: a writer is reset at every use ({@code trim} resets it, {@code reset} starts each
  * batch), so an encode or append that failed halfway (a record too large, a codec error, a failed
@@ -27,8 +28,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class WriterPool {
 
-    /** Buffers above this are given back at release; also where {@link EncodeMemory} switches to arenas. */
-    static final int DEFAULT_MAX_RETAINED_CAPACITY = 1 << 20;
+    /**
+     * Buffers above this are given back at release; also where {@link EncodeMemory} switches to
+     * arenas. 2 MiB: buffers double from 16 KiB, and a batch of Kafka's usual 1 MiB limit (plus its
+     * header) needs the 2 MiB step, so such batches stay pooled.
+     */
+    static final int DEFAULT_MAX_RETAINED_CAPACITY = 2 << 20;
 
     private final AtomicReferenceArray<RecordBatchWriter> slots;
     private final int maxRetainedCapacity;

@@ -116,8 +116,8 @@ class AppendPathTest {
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
-            // sizes from one small record to batches that make the writers grow (and trim) past 1 MiB
-            int[][] shapes = {{1, 10}, {200, 100}, {7, 3000}, {40, 40_000}, {1, 10}, {3, 700_000}, {100, 1000}};
+            // from one small record to batches that grow the writers past what the pool keeps (2 MiB)
+            int[][] shapes = {{1, 10}, {200, 100}, {7, 3000}, {40, 40_000}, {1, 10}, {3, 900_000}, {100, 1000}};
             List<AppendResult> results = new ArrayList<>();
             for (int[] shape : shapes) {
                 AppendResult r = p.append(EngineFixture.records(offset, shape[0], shape[1]));
