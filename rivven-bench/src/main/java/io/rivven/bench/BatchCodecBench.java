@@ -49,10 +49,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p><b>Rivven twins</b> ({@link RivvenState}, same {@link Params}, same data):
  * <ul>
  *   <li>{@code rivvenEncode}: the same pool records of batch {@code next++} (same timestamps via
- *       {@link Workload#timestamp(long, int)}), each made a {@link io.rivven.core.record.Record}
- *       over the workload's arrays (no copy), through a reused {@link RecordBatchWriter} over a
- *       heap buffer: base offset 0, no producer id, the codec from the codec module with Kafka's
- *       default level (see {@link RivvenBatches}); returns the writer's view of the batch.</li>
+ *       {@link Workload#timestamp(long, int)}), the workload's key and value arrays handed to a
+ *       reused {@link RecordBatchWriter} over a heap buffer as Kafka's side hands them to its
+ *       builder ({@link RecordBatchWriter#append(long, byte[], byte[])}; with headers, each record
+ *       made a {@link io.rivven.core.record.Record} over the arrays, no copy): base offset 0, no
+ *       producer id, the codec from the codec module with Kafka's default level (see
+ *       {@link RivvenBatches}); returns the writer's view of the batch.</li>
  *   <li>{@code rivvenDecode}: the batches Rivven's writer produced for the pool (heap buffers),
  *       a reused {@link RecordBatch} flyweight, {@code ensureValid()} (size bounds, magic, CRC-32C,
  *       counts), then a reused {@link RecordCursor} over every record (decompressing once per

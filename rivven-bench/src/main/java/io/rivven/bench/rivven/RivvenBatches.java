@@ -28,11 +28,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * compressor, 64 KiB blocks), zstd level 3, snappy (xerial framing). {@code none} encodes
  * uncompressed.
  *
- * <p>Records are made per op from the workload's byte arrays, as Kafka's side makes its records
- * per op from the same arrays ({@code MemoryRecordsBuilder.append(timestamp, key, value, headers)}
- * wraps them in {@code ByteBuffer}s): {@link Record#of(long, byte[], byte[])} wraps them in
- * read-only views, nothing is copied. Headers are converted once (as Kafka's side converts them
- * once to {@code RecordHeader}s).
+ * <p>Encoding takes the workload's byte arrays per op, as Kafka's side does: Kafka's
+ * {@code MemoryRecordsBuilder.append(timestamp, key, value, headers)} takes the arrays (and wraps
+ * them in {@code ByteBuffer}s), Rivven's twin {@link RecordBatchWriter#append(long, byte[], byte[])}
+ * takes them as they are. Records with headers go through {@link Record}s made per op over the same
+ * arrays ({@link Record#of(long, ByteBuffer, ByteBuffer, List)}: no copy). Headers are converted
+ * once (as Kafka's side converts them once to {@code RecordHeader}s). The engine's appends
+ * ({@link #records}) always hand it {@link Record}s.
  *
  * <p>Immutable and thread-safe except for the writer, cursor and list the caller passes in.
  */
@@ -139,8 +141,15 @@ public final class RivvenBatches {
     public ByteBuffer encode(long batch, RecordBatchWriter writer) {
         writer.reset(0, codec);
         int n = workload.recordsPerBatch();
-        for (int i = 0; i < n; i++) {
-            writer.append(record(batch, i));
+        if (workload.headersPerRecord() == 0) {
+            for (int i = 0; i < n; i++) { // the arrays themselves, as Kafka's side hands them to its builder
+                int r = workload.poolRecord(batch, i);
+                writer.append(workload.timestamp(batch, i), workload.key(r), workload.value(r));
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                writer.append(record(batch, i));
+            }
         }
         return writer.build();
     }

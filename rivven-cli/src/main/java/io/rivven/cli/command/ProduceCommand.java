@@ -1,5 +1,6 @@
 package io.rivven.cli.command;
 
+import io.rivven.api.BufferAllocator;
 import io.rivven.api.PluginConfig;
 import io.rivven.api.codec.Codec;
 import io.rivven.cli.support.CliContext;
@@ -117,7 +118,8 @@ public final class ProduceCommand implements Callable<Integer> {
         int maxBatch = log.config().maxBatchBytes();
         int maxRecord = maxBatch - RECORD_MARGIN;
         LineReader lines = new LineReader(ctx.in(), maxRecord);
-        try (RecordBatchWriter writer = new RecordBatchWriter()) {
+        // direct memory: the log writes the batch to the file without copying it into a temporary direct buffer
+        try (RecordBatchWriter writer = new RecordBatchWriter(BufferAllocator.DIRECT, RecordBatchWriter.DEFAULT_INITIAL_CAPACITY)) {
             writer.reset(0, codec);
             while (lines.next()) {
                 byte[] b = lines.buffer();

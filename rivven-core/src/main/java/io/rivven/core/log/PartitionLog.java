@@ -33,7 +33,8 @@ import java.util.function.LongSupplier;
  * <h2>Concurrency</h2>
  * One writer at a time: {@link #append}, {@link #appendBatch}, roll, retention, index repair and
  * close run under the partition's lock, so appends from many threads are serialised; records are
- * encoded before the lock is taken, so encoding runs in parallel. Readers take no lock: they see
+ * encoded before the lock is taken, so encoding runs in parallel (in direct memory, with writers
+ * from a bounded pool shared by every partition: {@link WriterPool}). Readers take no lock: they see
  * the segment map (a concurrent skip list), the high watermark and each segment's published size,
  * which only ever covers whole, indexed batches, so a reader sees a consistent prefix of the log.
  * A reader holds a reference on the segment it reads ({@link FetchResult} until closed), so
@@ -62,7 +63,8 @@ import java.util.function.LongSupplier;
  */
 public final class PartitionLog implements AutoCloseable {
 
-    private static final ThreadLocal<RecordBatchWriter> WRITERS = ThreadLocal.withInitial(RecordBatchWriter::new);
+    /** The writers of {@link #append}: direct memory, bounded, shared by every partition. */
+    static final WriterPool WRITERS = WriterPool.forThisMachine();
     private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
 
     private final String topic;
@@ -186,15 +188,26 @@ public final class PartitionLog implements AutoCloseable {
             throw new IllegalArgumentException(name + ": nothing to append");
         }
         long start = System.nanoTime();
-        RecordBatchWriter w = WRITERS.get();
-        w.reset(0, config.codec().id() == 0 ? null : config.codec());
-        w.appendAll(records);
-        ByteBuffer batch = w.build();
-        if (batch.remaining() > config.maxBatchBytes()) {
-            throw new IllegalArgumentException(name + ": batch of " + records.size() + " records is " + batch.remaining()
-                    + " bytes, above the limit of " + config.maxBatchBytes());
+        int count = records.size();
+        int size;
+        long last;
+        // Encoded in direct memory (the file write takes it without a copy); the writer goes back to the
+        // pool once the batch is in the file, before an fsync under flush.mode=always.
+        RecordBatchWriter w = WRITERS.acquire();
+        try {
+            w.reset(0, config.codec().id() == 0 ? null : config.codec());
+            w.appendAll(records);
+            ByteBuffer batch = w.build();
+            size = batch.remaining();
+            if (size > config.maxBatchBytes()) {
+                throw new IllegalArgumentException(name + ": batch of " + count + " records is " + size
+                        + " bytes, above the limit of " + config.maxBatchBytes());
+            }
+            last = appendLocked(batch);
+        } finally {
+            WRITERS.release(w);
         }
-        return appendValidated(batch, records.size(), start);
+        return appended(last - count + 1, last, size, count, start);
     }
 
     /**
@@ -218,10 +231,19 @@ public final class PartitionLog implements AutoCloseable {
             throw new CorruptRecordException(0, "lastOffsetDelta", name + ": batch has " + view.recordCount() + " records but last offset delta "
                     + view.lastOffsetDelta() + "; a producer batch has contiguous offset deltas 0..n-1");
         }
-        return appendValidated(batch, view.recordCount(), start);
+        int count = view.recordCount();
+        int size = batch.remaining();
+        long last = appendLocked(batch);
+        return appended(last - count + 1, last, size, count, start);
     }
 
-    private AppendResult appendValidated(ByteBuffer batch, int records, long startNanos) {
+    /**
+     * Under the lock: assigns the offsets of a validated batch with contiguous offset deltas, rolls
+     * if needed and writes it to the active segment; then, outside the lock, finishes a roll.
+     *
+     * @return the batch's last offset (its base offset is the high watermark it found)
+     */
+    private long appendLocked(ByteBuffer batch) {
         int size = batch.remaining();
         long base = -1;
         long last = -1;
@@ -259,6 +281,11 @@ public final class PartitionLog implements AutoCloseable {
                 finishRoll(rolled, base, failed);
             }
         }
+        return last;
+    }
+
+    /** The result of an append whose batch is written: waits for (or fsyncs under {@code always}) durability. */
+    private AppendResult appended(long base, long last, int size, int records, long startNanos) {
         AppendResult result = new AppendResult(base, last, size, flusher.durable(last + 1));
         metrics.appended(records, size, System.nanoTime() - startNanos);
         return result;

@@ -13,14 +13,19 @@ import java.util.Objects;
  * epoch). The offset is not part of the record: the log assigns it, and readers report it next to
  * the record (see {@code io.rivven.core.format.v2.RecordCursor}).
  *
- * <p>Immutable: {@link #key()} and {@link #value()} return new read-only views (position 0). The
- * bytes are <em>not copied</em> when a record is made from arrays or buffers, which keeps producing
- * cheap ({@code Record.of(timestamp, keyArray, valueArray)} allocates only the record): do not
- * modify them afterwards. Records decoded from a batch are views of the batch's memory and live as
- * long as it does; copy ({@link #valueBytes()}) to keep them longer.
+ * <p>Immutable: {@link #key()} and {@link #value()} return new read-only views (position 0, no
+ * accessible array), made only when asked for. The bytes are <em>not copied</em> when a record is
+ * made from arrays or buffers, which keeps producing cheap: a record made from arrays (by
+ * {@code Record.of(timestamp, keyArray, valueArray)}, the {@code String} factories or the builder)
+ * holds the arrays themselves and allocates nothing but the record; one made from a heap buffer
+ * holds its array, offset and length; only memory without an accessible array (direct or
+ * read-only buffers) is held as a buffer slice. Do not modify the bytes afterwards. Records
+ * decoded from a batch are views of the batch's memory and live as long as it does; copy
+ * ({@link #valueBytes()}) to keep them longer.
  *
  * <p>The batch writer reads a record through {@link #keySize()}, {@link #writeKeyTo(byte[], int)}
- * and their value counterparts, which neither allocate nor move any position.
+ * and their value counterparts, which copy straight from the held array (or buffer) and neither
+ * allocate nor move any position.
  *
  * <p>Thread-safe. Equality compares timestamp, key and value bytes and headers.
  */
@@ -238,8 +243,15 @@ public final class Record {
     public static final class Builder {
         private long timestamp;
         private boolean timestampSet;
-        private ByteBuffer key;
-        private ByteBuffer value;
+        // key and value as the record holds them (see Bytes): array region or buffer slice; length -1 = null
+        private byte[] keyArray;
+        private int keyOffset;
+        private int keyLength = -1;
+        private ByteBuffer keyBuffer;
+        private byte[] valueArray;
+        private int valueOffset;
+        private int valueLength = -1;
+        private ByteBuffer valueBuffer;
         private final List<Header> headers = new ArrayList<>(0);
 
         private Builder() {
@@ -254,13 +266,19 @@ public final class Record {
 
         /** The key (not copied), or null for none. */
         public Builder key(byte[] key) {
-            this.key = key == null ? null : ByteBuffer.wrap(key);
+            keyArray = key;
+            keyOffset = 0;
+            keyLength = key == null ? -1 : key.length;
+            keyBuffer = null;
             return this;
         }
 
         /** The key: {@code key}'s remaining bytes as they are now (a view, not a copy), or null for none. */
         public Builder key(ByteBuffer key) {
-            this.key = key == null ? null : key.slice();
+            keyArray = Bytes.arrayOf(key);
+            keyOffset = Bytes.offsetOf(key);
+            keyLength = Bytes.lengthOf(key);
+            keyBuffer = Bytes.bufferOf(key);
             return this;
         }
 
@@ -271,13 +289,19 @@ public final class Record {
 
         /** The value (not copied), or null for a tombstone. */
         public Builder value(byte[] value) {
-            this.value = value == null ? null : ByteBuffer.wrap(value);
+            valueArray = value;
+            valueOffset = 0;
+            valueLength = value == null ? -1 : value.length;
+            valueBuffer = null;
             return this;
         }
 
         /** The value: {@code value}'s remaining bytes as they are now (a view, not a copy), or null for a tombstone. */
         public Builder value(ByteBuffer value) {
-            this.value = value == null ? null : value.slice();
+            valueArray = Bytes.arrayOf(value);
+            valueOffset = Bytes.offsetOf(value);
+            valueLength = Bytes.lengthOf(value);
+            valueBuffer = Bytes.bufferOf(value);
             return this;
         }
 
@@ -312,7 +336,8 @@ public final class Record {
 
         public Record build() {
             long ts = timestampSet ? timestamp : System.currentTimeMillis();
-            return ofBuffers(ts, key, value, copyHeaders(headers));
+            return new Record(ts, keyArray, keyOffset, keyLength, keyBuffer, valueArray, valueOffset, valueLength,
+                    valueBuffer, copyHeaders(headers));
         }
     }
 }

@@ -38,6 +38,7 @@ final class EngineFixture {
     final AtomicLong clock = new AtomicLong(T0);
     private String defaults = "";
     private String io = "nio";
+    private String compression = "none";
     private Plugins plugins = PLUGINS;
 
     EngineFixture(Path dataDir) {
@@ -47,6 +48,12 @@ final class EngineFixture {
     /** {@code json} is the inside of the "defaults" object, e.g. {@code "flush": {"mode": "os"}}. */
     EngineFixture defaults(String json) {
         this.defaults = json;
+        return this;
+    }
+
+    /** The default compression codec of the topics (default none). */
+    EngineFixture compression(String type) {
+        this.compression = type;
         return this;
     }
 
@@ -64,7 +71,7 @@ final class EngineFixture {
 
     /** The same settings over another data directory. */
     EngineFixture at(Path otherDataDir) {
-        return new EngineFixture(otherDataDir).defaults(defaults).plugins(plugins).io(io);
+        return new EngineFixture(otherDataDir).defaults(defaults).plugins(plugins).io(io).compression(compression);
     }
 
     /** The module path's plugins plus {@code extra}. */
@@ -81,7 +88,7 @@ final class EngineFixture {
 
     RivvenConfig config() {
         String json = "{\"dataDir\": \"" + dataDir.toString().replace("\\", "\\\\") + "\", \"pluginDirs\": [],"
-                + " \"io\": {\"type\": \"" + io + "\"}, \"defaults\": {\"compression\": {\"type\": \"none\"}"
+                + " \"io\": {\"type\": \"" + io + "\"}, \"defaults\": {\"compression\": {\"type\": \"" + compression + "\"}"
                 + (defaults.isEmpty() ? "" : ", " + defaults) + "}}";
         return RivvenConfig.parse(json, "test.json");
     }
@@ -137,6 +144,11 @@ final class EngineFixture {
      * consumer does; fails if a read returns a partial or invalid batch (bad CRC, offsets not increasing).
      */
     static List<String> readAll(PartitionLog log, long from) {
+        return readAll(log, from, CODECS);
+    }
+
+    /** {@link #readAll(PartitionLog, long)} decompressing with {@code codecs}. */
+    static List<String> readAll(PartitionLog log, long from, CodecResolver codecs) {
         List<String> out = new ArrayList<>();
         long offset = from;
         long end = log.highWatermark();
@@ -146,7 +158,7 @@ final class EngineFixture {
                 RecordBatchReader r = new RecordBatchReader(f.toByteBuffer()).requireIncreasingOffsets(true);
                 RecordBatch batch;
                 while ((batch = r.next()) != null) {
-                    try (RecordCursor c = batch.records(CODECS, BufferAllocator.HEAP)) {
+                    try (RecordCursor c = batch.records(codecs, BufferAllocator.HEAP)) {
                         while (c.next()) {
                             if (c.offset() >= offset) {
                                 out.add(c.offset() + ":" + string(c.key()) + ":" + string(c.value()));

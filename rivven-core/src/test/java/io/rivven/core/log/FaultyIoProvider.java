@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A test-only I/O backend ({@code "faulty"}): the {@code nio} backend with switches that make
- * syncs or appends fail, as a dying disk does, and counts of syncs, reads and small reads (of at
- * most a batch header, {@link RecordBatchLayout#HEADER_LENGTH} bytes).
+ * syncs or appends fail, as a dying disk does, and counts of syncs, reads, small reads (of at
+ * most a batch header, {@link RecordBatchLayout#HEADER_LENGTH} bytes) and appends from direct and
+ * from heap memory.
  */
 final class FaultyIoProvider implements IoBackendProvider {
 
@@ -28,6 +29,8 @@ final class FaultyIoProvider implements IoBackendProvider {
     final AtomicLong reads = new AtomicLong();
     /** Calls of {@link IoFile#read} for at most {@link RecordBatchLayout#HEADER_LENGTH} bytes: header reads. */
     final AtomicLong smallReads = new AtomicLong();
+    final AtomicInteger directAppends = new AtomicInteger();
+    final AtomicInteger heapAppends = new AtomicInteger();
     private final IoBackendProvider nio;
 
     FaultyIoProvider(IoBackendProvider nio) {
@@ -86,6 +89,9 @@ final class FaultyIoProvider implements IoBackendProvider {
         public long append(ByteBuffer... srcs) throws IOException {
             if (failAppend.get()) {
                 throw new IOException(f.path() + ": append failed (injected: no space left on device)");
+            }
+            for (ByteBuffer b : srcs) {
+                (b.isDirect() ? directAppends : heapAppends).incrementAndGet();
             }
             return f.append(srcs);
         }

@@ -206,6 +206,22 @@ class KafkaInteropTest {
                 .appendAll(records).build();
         ByteBuffer kafka = kafkaBatch(Compression.NONE, 12345, 77, (short) 2, 1000, 8, records);
         assertEquals(kafka, ours);
+        // the same from direct memory (the engine's writers), and from arrays without Records
+        try (RecordBatchWriter direct = new RecordBatchWriter(BufferAllocator.DIRECT, 256)) {
+            ByteBuffer d = direct.reset(12345).producer(77, (short) 2, 1000).partitionLeaderEpoch(8)
+                    .appendAll(records).build();
+            assertTrue(d.isDirect());
+            assertEquals(kafka, d);
+            List<Record> headerless = records.stream().filter(r -> r.headers().isEmpty()).toList();
+            ByteBuffer kafkaHeaderless = kafkaBatch(Compression.NONE, 0, -1, (short) -1, -1, -1, headerless);
+            for (RecordBatchWriter w : new RecordBatchWriter[] {direct, new RecordBatchWriter()}) {
+                w.reset(0);
+                for (Record r : headerless) {
+                    w.append(r.timestamp(), r.keyBytes(), r.valueBytes());
+                }
+                assertEquals(kafkaHeaderless, w.build());
+            }
+        }
     }
 
     // ---- Kafka -> ours ------------------------------------------------------------------------

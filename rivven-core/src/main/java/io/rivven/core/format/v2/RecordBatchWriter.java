@@ -12,7 +12,6 @@ import io.rivven.core.record.Header;
 import io.rivven.core.record.Record;
 import io.rivven.core.record.TimestampType;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.zip.CRC32C;
@@ -35,18 +34,22 @@ import java.util.zip.CRC32C;
  * {@link #appendWithOffset} allows gaps (as a compacted batch has) but offsets must increase.
  * The base timestamp is the first record's timestamp; deltas may be negative.
  *
- * <p>How it is fast: records are encoded straight into the output buffer's backing array (heap
- * buffers from the {@link BufferAllocator}, kept and grown across batches), each record's size
- * computed arithmetically before it is written (no second pass, no temporary), varints written by
- * hand into the array (one bounds check per byte), payloads copied once with
- * {@link System#arraycopy}, nothing allocated per record. With a codec, or when the allocator gives
- * direct buffers, records are encoded into a reusable heap scratch array instead; the codec then
- * compresses it after the 61-byte header ({@link Codec#compress}), or it is copied there once. The
- * CRC-32C is computed once, last.
+ * <p>Memory: every buffer comes from the {@link BufferAllocator}, heap or direct (direct memory
+ * can be written to a file without the JDK's copy into a temporary direct buffer). Without a codec
+ * the records are encoded straight into the output buffer after the 61-byte header; with a codec
+ * they are encoded into a second buffer from the allocator, which the codec then compresses into
+ * the output ({@link Codec#compress}). Both are kept and doubled as needed across batches;
+ * {@link #trim} gives large ones back.
+ *
+ * <p>How it is fast: each record's size is computed arithmetically before it is written (no
+ * second pass, no temporary), nothing is allocated per record, payloads are copied once (with
+ * {@link System#arraycopy} into a heap buffer's array, one bulk copy into a direct buffer), varints
+ * are written by hand (one bounds check per byte), the CRC-32C is computed once, last, over the
+ * whole batch. A record that fails (too large, bad offset) leaves the batch as it was before it.
  *
  * <p>The buffer returned by {@link #build()} is a view of the writer's memory: valid until the next
- * {@link #reset} (copy it, or write it out, before). Not thread-safe: one writer per thread.
- * {@link #close()} gives the buffers back to the allocator.
+ * {@link #reset}, {@link #trim} or {@link #close()} (copy it, or write it out, before). Not
+ * thread-safe: one writer per thread. {@link #close()} gives the buffers back to the allocator.
  */
 @Evolving
 public final class RecordBatchWriter implements AutoCloseable {
@@ -54,18 +57,26 @@ public final class RecordBatchWriter implements AutoCloseable {
     /** Initial buffer size when none is given: 16 KiB. */
     public static final int DEFAULT_INITIAL_CAPACITY = 16 * 1024;
     private static final int MAX_CAPACITY = Integer.MAX_VALUE - 16;
+    private static final int MIN_CAPACITY = HEADER_LENGTH + 64;
 
     private final BufferAllocator allocator;
+    private final int initialCapacity;
     private final CRC32C crc = new CRC32C();
 
     private ByteBuffer out;          // the batch: header at 0, then records or the compressed stream
     private ByteBuffer outView;      // reusable view of out for the codec and the CRC
-    private byte[] scratch = new byte[0]; // records, when not encoded in out's array
-    private ByteBuffer scratchView;  // reusable wrapper of scratch for the codec
-    private byte[] records;          // where records are encoded: out's array or scratch
-    private int recordsStart;        // index of the first record byte in records
-    private int recordsLimit;        // end of the usable part of records (out's array may be shared, pooled)
-    private int pos;                 // next write index in records
+    private ByteBuffer scratch;      // records before compression (codec set), from the allocator; null until needed
+    private ByteBuffer scratchView;  // reusable view of scratch for the codec
+
+    // Where records are encoded: out (after the header) or scratch. Indexes (recordsStart, recordsLimit,
+    // pos) are array indexes into `records` when the holder has an accessible array, else indexes into
+    // `holder` itself; `shift` is the array offset of the holder (0 without an array).
+    private ByteBuffer holder;       // null once closed
+    private byte[] records;          // holder's array, or null: then records are written with absolute puts
+    private int shift;
+    private int recordsStart;
+    private int recordsLimit;
+    private int pos;                 // next write index
 
     private long baseOffset;
     private Codec codec;             // null = none
@@ -97,7 +108,7 @@ public final class RecordBatchWriter implements AutoCloseable {
      */
     public RecordBatchWriter(BufferAllocator allocator, int initialCapacity) {
         this.allocator = Objects.requireNonNull(allocator, "allocator");
-        setOut(allocator.allocate(Math.max(initialCapacity, HEADER_LENGTH + 64)));
+        this.initialCapacity = Math.max(initialCapacity, MIN_CAPACITY);
         reset(0, null);
     }
 
@@ -119,17 +130,17 @@ public final class RecordBatchWriter implements AutoCloseable {
                     + ", which does not fit attribute bits 0-2 (0-" + CodecProvider.MAX_ID + ")");
         }
         this.codec = codec == null || codec.id() == CodecProvider.NONE ? null : codec;
-        if (this.codec == null && out.hasArray()) {
-            records = out.array();
-            recordsStart = out.arrayOffset() + HEADER_LENGTH;
-            recordsLimit = out.arrayOffset() + out.capacity();
+        holder = null; // until the buffers are there (an allocation may fail)
+        if (out == null) {
+            setOut(allocator.allocate(initialCapacity));
+        }
+        if (this.codec == null) {
+            bind(out, HEADER_LENGTH);
         } else {
-            if (scratch.length == 0) {
-                scratch = new byte[Math.max(out.capacity(), 1024)];
+            if (scratch == null) {
+                setScratch(allocator.allocate(Math.max(out.capacity(), 1024)));
             }
-            records = scratch;
-            recordsStart = 0;
-            recordsLimit = scratch.length;
+            bind(scratch, 0);
         }
         pos = recordsStart;
         this.baseOffset = baseOffset;
@@ -252,18 +263,35 @@ public final class RecordBatchWriter implements AutoCloseable {
         int keySize = key == null ? -1 : key.remaining();
         int valueSize = value == null ? -1 : value.remaining();
         int i = startRecord(offsetDelta, timestamp, keySize, valueSize, 0, 0);
-        byte[] b = records;
         if (keySize >= 0) {
-            key.get(key.position(), b, i, keySize);
-            i += keySize;
+            i = putBytes(i, key, key.position(), keySize);
         }
-        i = putLength(b, i, valueSize);
+        i = putLength(i, valueSize);
         if (valueSize >= 0) {
-            value.get(value.position(), b, i, valueSize);
-            i += valueSize;
+            i = putBytes(i, value, value.position(), valueSize);
         }
-        b[i++] = 0; // header count
-        endRecord(i, offsetDelta, timestamp);
+        endRecord(putByte(i, 0), offsetDelta, timestamp); // no headers
+        return this;
+    }
+
+    /**
+     * Appends a record without headers at the next offset from whole arrays (null for none), as
+     * Kafka's {@code MemoryRecordsBuilder.append(timestamp, key, value)}: the bytes are copied into
+     * the batch now; the arrays are not kept. Saves making a {@link Record}.
+     */
+    public RecordBatchWriter append(long timestamp, byte[] key, byte[] value) {
+        int offsetDelta = nextOffsetDelta();
+        int keySize = key == null ? -1 : key.length;
+        int valueSize = value == null ? -1 : value.length;
+        int i = startRecord(offsetDelta, timestamp, keySize, valueSize, 0, 0);
+        if (keySize >= 0) {
+            i = putBytes(i, key, 0, keySize);
+        }
+        i = putLength(i, valueSize);
+        if (valueSize >= 0) {
+            i = putBytes(i, value, 0, valueSize);
+        }
+        endRecord(putByte(i, 0), offsetDelta, timestamp); // no headers
         return this;
     }
 
@@ -288,24 +316,55 @@ public final class RecordBatchWriter implements AutoCloseable {
         return HEADER_LENGTH + pos - recordsStart;
     }
 
+    /** The bytes of memory the writer holds now (output buffer plus compression input buffer). */
+    public long capacity() {
+        return (out == null ? 0L : out.capacity()) + (scratch == null ? 0L : scratch.capacity());
+    }
+
     /**
      * Finishes the batch: compresses the records if a codec is set, writes the header and the CRC.
      * Calling it again returns the same batch.
      *
      * @return a view of exactly one batch, position 0, limit = its size; valid until the next
-     *         {@link #reset} or {@link #close()}
+     *         {@link #reset}, {@link #trim} or {@link #close()}
      * @throws IllegalStateException if no record was appended (a batch holds at least one)
      */
     public ByteBuffer build() {
         checkNotClosed();
         if (builtSize == 0) {
+            if (holder == null) {
+                throw new IllegalStateException("no batch started: call reset() first");
+            }
             if (count == 0) {
                 throw new IllegalStateException("no records appended: a batch holds at least one record");
             }
-            builtSize = codec != null ? compress() : records == scratch ? copyToOut() : HEADER_LENGTH + pos - recordsStart;
-            writeHeader(builtSize);
+            int size = codec != null ? compress() : HEADER_LENGTH + pos - recordsStart;
+            writeHeader(size);
+            builtSize = size;
         }
         return out.slice(0, builtSize);
+    }
+
+    /**
+     * Gives every buffer larger than {@code maxRetainedCapacity} bytes back to the allocator, so that
+     * one large batch does not hold its memory for the writer's whole life, then resets the writer
+     * ({@link #reset(long) reset(0)}: the current batch is discarded; a buffer returned by
+     * {@link #build()} becomes invalid). The next batch starts in a buffer of the initial capacity.
+     */
+    public RecordBatchWriter trim(int maxRetainedCapacity) {
+        checkNotClosed();
+        holder = null;
+        if (scratch != null && scratch.capacity() > maxRetainedCapacity) {
+            ByteBuffer s = scratch;
+            setScratch(null);
+            allocator.release(s);
+        }
+        if (out != null && out.capacity() > maxRetainedCapacity) {
+            ByteBuffer o = out;
+            setOut(null);
+            allocator.release(o);
+        }
+        return reset(0, null);
     }
 
     /** Gives the buffers back to the allocator; the writer must not be used afterwards. Idempotent. */
@@ -313,9 +372,18 @@ public final class RecordBatchWriter implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            allocator.release(out);
-            out = outView = scratchView = null;
-            scratch = records = null;
+            ByteBuffer o = out;
+            ByteBuffer s = scratch;
+            setOut(null);
+            setScratch(null);
+            holder = null;
+            records = null;
+            if (o != null) {
+                allocator.release(o);
+            }
+            if (s != null) {
+                allocator.release(s);
+            }
         }
     }
 
@@ -343,20 +411,19 @@ public final class RecordBatchWriter implements AutoCloseable {
     }
 
     private RecordBatchWriter write(int offsetDelta, Record r) {
+        List<Header> headers = r.headers();
+        int headerCount = headers.size();
+        long headersSize = headerCount == 0 ? 0 : headersSize(headers, headerCount);
         long timestamp = r.timestamp();
         int keySize = r.keySize();
         int valueSize = r.valueSize();
-        List<Header> headers = r.headers();
-        int headerCount = headers.size();
-        long headersSize = 0;
-        for (int h = 0; h < headerCount; h++) {
-            Header header = headers.get(h);
-            int ks = header.keySize();
-            int vs = header.valueSize();
-            headersSize += sizeOfVarint(ks) + ks + sizeOfVarint(vs) + Math.max(vs, 0);
-        }
         int i = startRecord(offsetDelta, timestamp, keySize, valueSize, headerCount, headersSize);
         byte[] b = records;
+        if (b == null || headerCount != 0) {
+            return writeRest(i, offsetDelta, timestamp, r, headers, headerCount);
+        }
+        // The common case: into an array, no headers (the rest, and any growth that moved the records
+        // out of an array, in writeRest).
         if (keySize >= 0) {
             i = r.writeKeyTo(b, i);
         }
@@ -364,19 +431,53 @@ public final class RecordBatchWriter implements AutoCloseable {
         if (valueSize >= 0) {
             i = r.writeValueTo(b, i);
         }
-        i = Varints.writeUnsignedVarint(b, i, Varints.zigzag(headerCount));
-        for (int h = 0; h < headerCount; h++) {
-            Header header = headers.get(h);
-            i = Varints.writeVarint(b, i, header.keySize());
-            i = header.writeKeyTo(b, i);
-            int vs = header.valueSize();
-            i = putLength(b, i, vs);
-            if (vs >= 0) {
-                i = header.writeValueTo(b, i);
-            }
-        }
+        b[i++] = 0; // no headers
         endRecord(i, offsetDelta, timestamp);
         return this;
+    }
+
+    /** Writes a record's key, value and headers from {@code at} into any memory, then ends it. */
+    private RecordBatchWriter writeRest(int at, int offsetDelta, long timestamp, Record r, List<Header> headers,
+            int headerCount) {
+        int i = at;
+        byte[] b = records;
+        if (r.hasKey()) {
+            i = b != null ? r.writeKeyTo(b, i) : r.writeKeyTo(holder, i);
+        }
+        i = putLength(i, r.valueSize());
+        if (r.hasValue()) {
+            i = b != null ? r.writeValueTo(b, i) : r.writeValueTo(holder, i);
+        }
+        i = headerCount == 0 ? putByte(i, 0) : putHeaders(i, headers, headerCount);
+        endRecord(i, offsetDelta, timestamp);
+        return this;
+    }
+
+    private static long headersSize(List<Header> headers, int headerCount) {
+        long size = 0;
+        for (int h = 0; h < headerCount; h++) {
+            Header header = headers.get(h);
+            int ks = header.keySize();
+            int vs = header.valueSize();
+            size += sizeOfVarint(ks) + ks + sizeOfVarint(vs) + Math.max(vs, 0);
+        }
+        return size;
+    }
+
+    private int putHeaders(int at, List<Header> headers, int headerCount) {
+        int i = putVarint(at, headerCount);
+        byte[] b = records;
+        for (int h = 0; h < headerCount; h++) {
+            Header header = headers.get(h);
+            i = putVarint(i, header.keySize());
+            i = b != null ? header.writeKeyTo(b, i) : header.writeKeyTo(holder, i);
+            int vs = header.valueSize();
+            i = putLength(i, vs);
+            if (vs >= 0) {
+                i = b != null ? header.writeValueTo(b, i) : header.writeValueTo(holder, i);
+            }
+        }
+        return i;
     }
 
     /**
@@ -387,23 +488,29 @@ public final class RecordBatchWriter implements AutoCloseable {
      */
     private int startRecord(int offsetDelta, long timestamp, int keySize, int valueSize, int headerCount,
             long headersSize) {
-        checkOpen();
-        if (count == 0 && !hasDeleteHorizon) {
-            baseTimestamp = timestamp;
+        if (builtSize != 0 || holder == null) {
+            throw notWritable();
         }
-        long timestampDelta = timestamp - baseTimestamp;
+        long base = count == 0 && !hasDeleteHorizon ? timestamp : baseTimestamp;
+        long timestampDelta = timestamp - base;
         long body = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta)
                 + sizeOfVarint(keySize) + Math.max(keySize, 0)
                 + sizeOfVarint(valueSize) + Math.max(valueSize, 0)
                 + sizeOfVarint(headerCount) + headersSize;
         int used = pos - recordsStart;
         if (body > MAX_CAPACITY - HEADER_LENGTH - used - Varints.MAX_VARINT_LENGTH) {
-            throw new IllegalArgumentException("record of " + body + " bytes does not fit in a batch of at most "
-                    + MAX_CAPACITY + " bytes (" + (HEADER_LENGTH + used) + " used)");
+            throw tooLarge(body, used);
         }
         int bodySize = (int) body;
-        ensureCapacity(sizeOfVarint(bodySize) + bodySize);
+        int size = sizeOfVarint(bodySize) + bodySize;
+        if (size > recordsLimit - pos) {
+            grow(size);
+        }
+        baseTimestamp = base;
         byte[] b = records;
+        if (b == null) {
+            return prefixInBuffer(bodySize, timestampDelta, offsetDelta, keySize);
+        }
         int i = Varints.writeVarint(b, pos, bodySize);
         b[i++] = 0; // record attributes: unused
         i = Varints.writeVarlong(b, i, timestampDelta);
@@ -411,12 +518,14 @@ public final class RecordBatchWriter implements AutoCloseable {
         return putLength(b, i, keySize);
     }
 
-    private static int putLength(byte[] b, int i, int size) {
-        if (size < 0) {
-            b[i] = 1; // zigzag(-1): null
-            return i + 1;
-        }
-        return Varints.writeVarint(b, i, size);
+    /** {@link #startRecord}'s writes into a buffer without an accessible array. */
+    private int prefixInBuffer(int bodySize, long timestampDelta, int offsetDelta, int keySize) {
+        ByteBuffer h = holder;
+        int i = Varints.writeVarint(h, pos, bodySize);
+        h.put(i++, (byte) 0); // record attributes: unused
+        i = Varints.writeVarlong(h, i, timestampDelta);
+        i = Varints.writeVarint(h, i, offsetDelta);
+        return putLength(i, keySize);
     }
 
     private void endRecord(int end, int offsetDelta, long timestamp) {
@@ -428,47 +537,109 @@ public final class RecordBatchWriter implements AutoCloseable {
         }
     }
 
-    /** Makes room for {@code more} bytes at {@code pos} in the records array. */
-    private void ensureCapacity(int more) {
+    // ---- writing into the holder: its array when it has one, else absolute puts -------------
+
+    private static int putLength(byte[] b, int i, int size) {
+        if (size < 0) {
+            b[i] = 1; // zigzag(-1): null
+            return i + 1;
+        }
+        return Varints.writeVarint(b, i, size);
+    }
+
+    private int putLength(int i, int size) {
         byte[] b = records;
-        if ((long) pos + more <= recordsLimit) {
-            return;
+        if (b != null) {
+            return putLength(b, i, size);
         }
-        int used = pos - recordsStart;
-        long needed = (long) used + more;
-        if (b == scratch) {
-            scratch = Arrays.copyOf(b, (int) Math.min(MAX_CAPACITY, Math.max(needed, 2L * b.length)));
-            scratchView = null;
-            records = scratch;
-            recordsLimit = scratch.length;
-            return;
+        if (size < 0) {
+            holder.put(i, (byte) 1);
+            return i + 1;
         }
-        // Encoding in out's array: grow out, keeping the records; fall back to scratch if the allocator
-        // hands out a buffer without an accessible array.
-        int capacity = (int) Math.min(MAX_CAPACITY, Math.max(HEADER_LENGTH + needed, 2L * out.capacity()));
-        ByteBuffer bigger = allocator.allocate(capacity);
-        if (bigger.hasArray()) {
-            System.arraycopy(b, recordsStart, bigger.array(), bigger.arrayOffset() + HEADER_LENGTH, used);
-            allocator.release(out);
-            setOut(bigger);
-            records = out.array();
-            recordsStart = out.arrayOffset() + HEADER_LENGTH;
-            recordsLimit = out.arrayOffset() + out.capacity();
+        return Varints.writeVarint(holder, i, size);
+    }
+
+    private int putVarint(int i, int value) {
+        byte[] b = records;
+        return b != null ? Varints.writeVarint(b, i, value) : Varints.writeVarint(holder, i, value);
+    }
+
+    private int putByte(int i, int value) {
+        byte[] b = records;
+        if (b != null) {
+            b[i] = (byte) value;
         } else {
-            scratch = Arrays.copyOfRange(b, recordsStart, recordsStart + (int) Math.min(MAX_CAPACITY, Math.max(needed, 2L * used)));
-            scratchView = null;
-            allocator.release(out);
-            setOut(bigger);
-            records = scratch;
-            recordsStart = 0;
-            recordsLimit = scratch.length;
+            holder.put(i, (byte) value);
         }
+        return i + 1;
+    }
+
+    private int putBytes(int i, byte[] src, int from, int length) {
+        byte[] b = records;
+        if (b != null) {
+            System.arraycopy(src, from, b, i, length);
+        } else {
+            holder.put(i, src, from, length);
+        }
+        return i + length;
+    }
+
+    private int putBytes(int i, ByteBuffer src, int from, int length) {
+        byte[] b = records;
+        if (b != null) {
+            src.get(from, b, i, length);
+        } else {
+            holder.put(i, src, from, length);
+        }
+        return i + length;
+    }
+
+    // ---- memory --------------------------------------------------------------------------------
+
+    /** Encodes the records into {@code h} from index {@code start} (a buffer index) on. */
+    private void bind(ByteBuffer h, int start) {
+        if (h.hasArray()) {
+            records = h.array();
+            shift = h.arrayOffset();
+        } else {
+            records = null;
+            shift = 0;
+        }
+        recordsStart = shift + start;
+        recordsLimit = shift + h.capacity();
+        holder = h;
+    }
+
+    /**
+     * Makes room for {@code more} bytes at {@code pos}: moves the records into a larger buffer from
+     * the allocator (at least double), which may be of another kind (heap or direct) than the old one.
+     * Nothing changes if the allocation fails.
+     */
+    private void grow(int more) {
+        ByteBuffer old = holder;
+        int start = old == out ? HEADER_LENGTH : 0;
+        int used = pos - recordsStart;
+        long capacity = Math.min(MAX_CAPACITY, Math.max((long) start + used + more, 2L * old.capacity()));
+        ByteBuffer bigger = allocator.allocate((int) capacity);
+        bigger.put(start, old, recordsStart - shift, used);
+        if (old == out) {
+            setOut(bigger);
+        } else {
+            setScratch(bigger);
+        }
+        allocator.release(old);
+        bind(bigger, start);
         pos = recordsStart + used;
     }
 
     private void setOut(ByteBuffer b) {
         out = b;
-        outView = b.duplicate();
+        outView = b == null ? null : b.duplicate();
+    }
+
+    private void setScratch(ByteBuffer b) {
+        scratch = b;
+        scratchView = b == null ? null : b.duplicate();
     }
 
     /** Makes {@code out} hold at least {@code capacity} bytes; its content is not kept. */
@@ -477,29 +648,20 @@ public final class RecordBatchWriter implements AutoCloseable {
             throw new IllegalStateException("batch may need " + capacity + " bytes, more than " + MAX_CAPACITY);
         }
         if (capacity > out.capacity()) {
-            allocator.release(out);
-            setOut(allocator.allocate((int) capacity));
+            ByteBuffer bigger = allocator.allocate((int) capacity);
+            ByteBuffer old = out;
+            setOut(bigger);
+            allocator.release(old);
         }
     }
 
-    /** Copies scratch's records after the header of out; returns the batch size. */
-    private int copyToOut() {
-        int n = pos;
-        ensureOut((long) HEADER_LENGTH + n);
-        out.put(HEADER_LENGTH, scratch, 0, n);
-        return HEADER_LENGTH + n;
-    }
-
-    /** Compresses scratch[0, pos) to out[61, …); returns the batch size. */
+    /** Compresses the records (scratch[0, n)) to out[61, …); returns the batch size. */
     private int compress() {
-        int n = pos;
+        int n = pos - recordsStart;
         ensureOut((long) HEADER_LENGTH + codec.maxCompressedLength(n));
-        if (scratchView == null || scratchView.array() != scratch) {
-            scratchView = ByteBuffer.wrap(scratch);
-        }
-        scratchView.clear().limit(n);
-        outView.clear().position(HEADER_LENGTH);
-        int written = codec.compress(scratchView, outView);
+        ByteBuffer src = scratchView.clear().limit(n);
+        ByteBuffer dst = outView.clear().position(HEADER_LENGTH);
+        int written = codec.compress(src, dst);
         return HEADER_LENGTH + written;
     }
 
@@ -531,10 +693,26 @@ public final class RecordBatchWriter implements AutoCloseable {
         RecordBatchLayout.putCrc(out, 0, crc.getValue());
     }
 
+    // ---- state checks (failures out of line, to keep the per-record path small) ----------------
+
+    private RuntimeException notWritable() {
+        if (closed) {
+            return new IllegalStateException("writer closed");
+        }
+        if (builtSize != 0) {
+            return new IllegalStateException("batch already built: call reset() to start the next one");
+        }
+        return new IllegalStateException("no batch started: call reset() first");
+    }
+
+    private static IllegalArgumentException tooLarge(long body, int used) {
+        return new IllegalArgumentException("record of " + body + " bytes does not fit in a batch of at most "
+                + MAX_CAPACITY + " bytes (" + (HEADER_LENGTH + used) + " used)");
+    }
+
     private void checkOpen() {
-        checkNotClosed();
-        if (builtSize > 0) {
-            throw new IllegalStateException("batch already built: call reset() to start the next one");
+        if (closed || builtSize != 0) {
+            throw notWritable();
         }
     }
 

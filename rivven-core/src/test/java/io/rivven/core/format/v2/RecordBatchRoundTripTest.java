@@ -133,7 +133,7 @@ class RecordBatchRoundTripTest {
             next[0] += n + 1000;
             return b;
         };
-        // a heap buffer first, direct ones after: growth moves the records to the heap scratch
+        // a heap buffer first, direct ones after: growth moves the records from the array to the direct buffer
         int[] calls = {0};
         BufferAllocator switching = n -> calls[0]++ == 0 ? ByteBuffer.allocate(n) : ByteBuffer.allocateDirect(n);
         List<Record> records = variety();
@@ -224,7 +224,7 @@ class RecordBatchRoundTripTest {
         ByteBuffer key = ByteBuffer.wrap("xxkeyxx".getBytes(StandardCharsets.UTF_8), 2, 3);
         ByteBuffer value = ByteBuffer.allocateDirect(10).put("value".getBytes(StandardCharsets.UTF_8)).flip();
         RecordBatchWriter w = new RecordBatchWriter();
-        ByteBuffer a = copy(w.reset(5).append(9, key, value).append(10, null, null).build());
+        ByteBuffer a = copy(w.reset(5).append(9, key, value).append(10, (ByteBuffer) null, null).build());
         assertEquals(2, key.position());
         assertEquals(0, value.position());
         ByteBuffer b = copy(w.reset(5).append(Record.of(9, "key", "value")).append(Record.of(10, (String) null, null)).build());
@@ -322,6 +322,149 @@ class RecordBatchRoundTripTest {
             assertEquals(-1, c.header(1).valueSize());
             assertThrows(IndexOutOfBoundsException.class, () -> c.header(2));
         }
+    }
+
+    /** An allocator over {@code inner} that counts what is out (allocated and not released). */
+    static final class CountingAllocator implements BufferAllocator {
+        final BufferAllocator inner;
+        final java.util.Set<ByteBuffer> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        int allocations;
+
+        CountingAllocator(BufferAllocator inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public ByteBuffer allocate(int minCapacity) {
+            ByteBuffer b = inner.allocate(minCapacity);
+            out.add(b);
+            allocations++;
+            return b;
+        }
+
+        @Override
+        public void release(ByteBuffer buffer) {
+            assertTrue(out.remove(buffer), "released a buffer that is not out (twice, or never allocated)");
+        }
+
+        long bytesOut() {
+            return out.stream().mapToLong(ByteBuffer::capacity).sum();
+        }
+    }
+
+    static Stream<Arguments> memories() {
+        byte[] pool = new byte[8 << 20];
+        int[] next = {16};
+        BufferAllocator sliced = n -> { // slices of one array at odd offsets
+            if (next[0] + n + 16 > pool.length) {
+                next[0] = 16;
+            }
+            ByteBuffer b = ByteBuffer.wrap(pool, next[0], n).slice();
+            next[0] += n + 16;
+            return b;
+        };
+        return Stream.of(Arguments.of("heap", BufferAllocator.HEAP), Arguments.of("direct", BufferAllocator.DIRECT),
+                Arguments.of("sliced", sliced));
+    }
+
+    /** Records without headers (what the raw appends take), with every size class of varint. */
+    static List<Record> headerless() {
+        return variety().stream().filter(r -> r.headers().isEmpty()).toList();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("memories")
+    void everyAppendAndEveryMemoryWriteTheSameBytes(String name, BufferAllocator allocator) {
+        for (Codec codec : new Codec[] {null, DeflateTestCodec.INSTANCE}) {
+            ByteBuffer expected = RecordBatchWriter.encode(7, codec, headerless());
+            ByteBuffer expectedAll = RecordBatchWriter.encode(7, codec, variety());
+            try (RecordBatchWriter w = new RecordBatchWriter(allocator, 100)) {
+                for (int round = 0; round < 2; round++) { // the second round reuses the grown buffers
+                    w.reset(7, codec);
+                    for (Record r : headerless()) {
+                        w.append(r.timestamp(), r.keyBytes(), r.valueBytes());
+                    }
+                    assertEquals(expected, copy(w.build()), name + " arrays " + codec);
+                    w.reset(7, codec);
+                    for (Record r : headerless()) {
+                        w.append(r.timestamp(), r.key(), r.value());
+                    }
+                    assertEquals(expected, copy(w.build()), name + " buffers " + codec);
+                    assertEquals(expectedAll, copy(w.reset(7, codec).appendAll(variety()).build()), name + " records " + codec);
+                }
+            }
+        }
+    }
+
+    @Test
+    void uncompressedHeapAndDirectBatchesAreByteIdentical() {
+        List<Record> records = variety();
+        try (RecordBatchWriter heap = new RecordBatchWriter(); 
+                RecordBatchWriter direct = new RecordBatchWriter(BufferAllocator.DIRECT, 64)) {
+            ByteBuffer h = heap.reset(99).producer(5, (short) 1, 3).appendAll(records).build();
+            ByteBuffer d = direct.reset(99).producer(5, (short) 1, 3).appendAll(records).build();
+            assertTrue(d.isDirect());
+            assertEquals(h, d);
+            assertEquals(RecordBatch.of(h).checksum(), RecordBatch.of(d).ensureValid().checksum());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("memories")
+    void aFailedAppendLeavesTheBatchAsItWas(String name, BufferAllocator allocator) {
+        List<Record> records = variety();
+        ByteBuffer expected = RecordBatchWriter.encode(0, null, records);
+        try (RecordBatchWriter w = new RecordBatchWriter(allocator, 100)) {
+            w.reset(0);
+            for (int i = 0; i < records.size(); i++) {
+                w.append(records.get(i));
+                long bad = i; // not above the last offset
+                assertThrows(IllegalArgumentException.class, () -> w.appendWithOffset(bad, Record.of(1, "x", "y")));
+                assertThrows(NullPointerException.class, () -> w.append(null));
+            }
+            assertEquals(records.size(), w.recordCount());
+            assertEquals(expected, copy(w.build()));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("memories")
+    void trimGivesLargeBuffersBackAndTheWriterGoesOn(String name, BufferAllocator memory) {
+        CountingAllocator allocator = new CountingAllocator(memory);
+        byte[] big = new byte[1 << 20];
+        new SplittableRandom(9).nextBytes(big);
+        List<Record> small = List.of(Record.of(1, "k", "v"));
+        try (RecordBatchWriter w = new RecordBatchWriter(allocator, 1024)) {
+            for (Codec codec : new Codec[] {null, DeflateTestCodec.INSTANCE}) {
+                ByteBuffer batch = w.reset(0, codec).append(Record.of(1, null, big)).build();
+                assertEquals(List.of(Record.of(1, null, big)), Decoded.records(batch));
+                assertTrue(w.capacity() > 1 << 20, "capacity " + w.capacity());
+                w.trim(64 * 1024);
+                assertTrue(w.capacity() <= 64 * 1024, "after trim: " + w.capacity());
+                assertEquals(w.capacity(), allocator.bytesOut(), "the writer holds exactly what is out");
+                assertTrue(w.isEmpty());
+                assertEquals(small, Decoded.records(w.reset(0, codec).appendAll(small).build()));
+                // a trim that finds nothing too large keeps the buffers
+                int allocations = allocator.allocations;
+                w.trim(64 * 1024);
+                assertEquals(allocations, allocator.allocations);
+                assertThrows(IllegalStateException.class, w::build); // trim discarded the batch
+            }
+        }
+        assertEquals(0, allocator.out.size(), "close gives every buffer back");
+    }
+
+    @Test
+    void aWriterAfterCloseOrWithoutAStartedBatchRefusesClearly() {
+        RecordBatchWriter w = new RecordBatchWriter(BufferAllocator.DIRECT, 64);
+        w.append(1, "k".getBytes(StandardCharsets.UTF_8), null).build();
+        IllegalStateException built = assertThrows(IllegalStateException.class,
+                () -> w.append(2, "k".getBytes(StandardCharsets.UTF_8), null));
+        assertTrue(built.getMessage().contains("reset()"), built.getMessage());
+        w.close();
+        IllegalStateException closed = assertThrows(IllegalStateException.class, () -> w.append(Record.of(1, "a", "b")));
+        assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+        assertThrows(IllegalStateException.class, () -> w.trim(0));
     }
 
     private static ByteBuffer copy(ByteBuffer b) {
