@@ -68,6 +68,8 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      * them; unmapped by {@link #close()}. Guarded by the write lock.
      */
     private final List<Arena> retired = new ArrayList<>();
+    /** {@code retired.size()}, readable without the lock. */
+    private volatile int retiredCount;
     /** Number of valid entries; written by the writer after the entry bytes (publication point). */
     private volatile int entries;
     /** Entries that fit in the current mapping. */
@@ -427,6 +429,32 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     }
 
     /**
+     * Unmaps the mappings that {@link #seal()} or growth replaced (see {@link #remap}), which stay
+     * mapped while lock-free lookups may still be reading them. Call it only when no lookup that
+     * started before the replacement can still be running: the engine calls it when the last reader
+     * that held the segment lets go. Closing a mapping a lookup is reading would interrupt that
+     * lookup's thread. Idempotent; cheap when nothing is retired.
+     */
+    public final void releaseRetired() {
+        if (retiredCount == 0) {
+            return;
+        }
+        long stamp = remapLock.writeLock();
+        try {
+            retired.forEach(Arena::close);
+            retired.clear();
+            retiredCount = 0;
+        } finally {
+            remapLock.unlockWrite(stamp);
+        }
+    }
+
+    /** How many replaced mappings are still mapped (for tests and diagnostics). */
+    public final int retiredMappings() {
+        return retiredCount;
+    }
+
+    /**
      * Unmaps the file; a writable index first gets its final entry ({@link #beforeTrim()}) and is
      * trimmed to its entries, so that it reopens with the right entry count. Does not delete the
      * file and does not fsync it (call {@link #flush()} first for that). Idempotent.
@@ -454,6 +482,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
             }
             retired.forEach(Arena::close);
             retired.clear();
+            retiredCount = 0;
             if (m != null && m.writable()) {
                 try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
                     raf.setLength((long) entries * entrySize);
@@ -530,7 +559,8 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      * Replaces the mapping by one of {@code newLength} bytes. Caller holds the write lock. On failure
      * the index is left closed.
      *
-     * <p>The old mapping stays mapped until {@link #close()} (it is retired), because optimistic
+     * <p>The old mapping stays mapped until {@link #releaseRetired()} or {@link #close()} (it is
+     * retired), because optimistic
      * lookups may be reading it right now: closing a shared {@link Arena} makes the JDK stop every
      * thread inside it with an asynchronous exception, which also leaves that thread's interrupt
      * flag set (JDK-8306324): an interrupt of the application's reader thread that nobody sent
@@ -549,6 +579,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
             old.arena().close();
         } else {
             retired.add(old.arena());
+            retiredCount = retired.size();
         }
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             if (discard) {

@@ -24,7 +24,9 @@
  *   <li>{@code seal()} (the segment rolled) trims the file to its entries and remaps it read-only;
  *       {@code close()} trims a writable file too, then unmaps. Each mapping belongs to its own
  *       shared {@link java.lang.foreign.Arena}, closed by {@code close()} (a mapping replaced by
- *       {@code seal()} stays mapped until then, as lock-free readers may still be in it), so
+ *       {@code seal()} stays mapped until {@code releaseRetired()} or {@code close()}, as lock-free
+ *       readers may still be in it; the engine calls {@code releaseRetired()} when the last reader
+ *       that held the segment lets go), so
  *       unmapping is deterministic (no waiting for the garbage collector, no
  *       {@code sun.misc.Unsafe} cleaner). Closing a shared arena while another thread reads it
  *       interrupts that thread (the JDK's asynchronous exception sets its interrupt flag), so an

@@ -68,6 +68,8 @@ final class Segment {
     private volatile long nextOffset;
     private volatile long maxTimestamp;
     private volatile boolean sealed;
+    /** A seal replaced index mappings that {@link #release()} has not unmapped yet. */
+    private volatile boolean retiredMappings;
     private volatile boolean deleted;
     private volatile Runnable pendingRemoval;
     /** The last offset-index entry found right ({@link #checkEntry}); any reader replaces it. */
@@ -244,6 +246,7 @@ final class Segment {
     void seal() throws IOException {
         indexes.seal();
         sealed = true;
+        retiredMappings = true;
     }
 
     // ---------------------------------------------------------------- reader side
@@ -261,9 +264,19 @@ final class Segment {
         }
     }
 
-    /** Gives a reference back; the last one closes the files (and deletes them after {@link #delete}). */
+    /**
+     * Gives a reference back; the last one closes the files (and deletes them after {@link #delete}).
+     * When only the segment's own reference is left and a seal replaced index mappings, no lookup
+     * that started before the seal can still run (lookups run while the reader holds a reference),
+     * so the replaced mappings are unmapped here rather than at close.
+     */
     void release() {
-        if (refs.decrementAndGet() == 0) {
+        int left = refs.decrementAndGet();
+        if (left == 1 && retiredMappings) {
+            retiredMappings = false;
+            indexes.releaseRetired();
+        }
+        if (left == 0) {
             closeQuietly();
             Runnable remove = pendingRemoval;
             if (remove != null) {

@@ -115,6 +115,27 @@ final class SegmentIndexes {
         }
     }
 
+    /**
+     * Unmaps what sealing replaced in the opened built-in indexes
+     * ({@link io.rivven.core.index.OffsetIndex#releaseRetired()}); only when no lookup that started
+     * before the seal can still run.
+     */
+    void releaseRetired() {
+        for (LazyIndex index : all) {
+            if (index.isOpened()) {
+                try {
+                    if (index.get() instanceof io.rivven.core.index.OffsetIndex o) {
+                        o.releaseRetired();
+                    } else if (index.get() instanceof io.rivven.core.index.TimeIndex t) {
+                        t.releaseRetired();
+                    }
+                } catch (IOException | IllegalStateException e) {
+                    // closed meanwhile: close() unmapped everything
+                }
+            }
+        }
+    }
+
     /** Closes every index; the first failure is thrown after trying all. */
     void close() throws IOException {
         IOException first = null;

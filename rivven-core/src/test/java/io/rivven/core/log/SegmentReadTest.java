@@ -3,6 +3,7 @@ package io.rivven.core.log;
 import static io.rivven.core.log.EngineFixture.records;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -381,6 +382,39 @@ class SegmentReadTest {
                 long headerReads = counting.smallReads.get() - before; // 0 when the last read was of the same batch
                 assertTrue(headerReads <= 1, headerReads + " header reads for read(" + offset + ", 1)");
             }
+        }
+    }
+    /**
+     * Sealing replaces the active segment's writable index mappings; readers may still be looking
+     * up in them, so they stay mapped while a reader that started before the seal holds the
+     * segment, and are unmapped when the last one lets go (not only when the segment closes).
+     */
+    @Test
+    void mappingsReplacedBySealingAreUnmappedWhenTheLastReaderLetsGo() throws Exception {
+        try (StorageEngine engine = fixture(dir, 4096, 256).open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            EngineFixture.fill(p, 3, 5, 100);
+            Segment first = p.segments().get(0);
+            io.rivven.core.index.OffsetIndex index = null;
+            for (io.rivven.core.index.LazyIndex lazy : first.indexes()) {
+                if (lazy.get() instanceof io.rivven.core.index.OffsetIndex o) {
+                    index = o;
+                }
+            }
+            assertNotNull(index, "the active segment's offset index is open");
+            int batches = 3;
+            try (FetchResult held = p.read(0, 1)) {
+                while (p.segments().size() < 2) {
+                    p.append(records(batches * 5, 5, 100));
+                    batches++;
+                }
+                assertTrue(first.isSealed());
+                assertEquals(1, index.retiredMappings(), "kept while a reader from before the seal holds the segment");
+                assertEquals(0, held.position(), "the held fetch starts at the first batch");
+            }
+            assertEquals(0, index.retiredMappings(), "unmapped when the last reader let go");
+            assertEquals(EngineFixture.expected(0, batches * 5, 100), EngineFixture.readAll(p, 0));
         }
     }
 }
