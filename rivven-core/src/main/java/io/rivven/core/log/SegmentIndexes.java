@@ -9,6 +9,7 @@ import io.rivven.api.index.TimeLookup;
 import io.rivven.api.index.TimestampOffset;
 import io.rivven.core.index.LazyIndex;
 import io.rivven.core.index.OffsetIndex;
+import io.rivven.core.index.TimeIndex;
 import io.rivven.core.index.TimeIndexFormat;
 import io.rivven.core.io.Uninterruptible;
 import java.io.IOException;
@@ -117,16 +118,17 @@ final class SegmentIndexes {
 
     /**
      * Unmaps what sealing replaced in the opened built-in indexes
-     * ({@link io.rivven.core.index.OffsetIndex#releaseRetired()}); only when no lookup that started
-     * before the seal can still run.
+     * ({@link OffsetIndex#releaseRetired()}); only when no lookup that started before the seal can
+     * still run.
      */
     void releaseRetired() {
         for (LazyIndex index : all) {
             if (index.isOpened()) {
                 try {
-                    if (index.get() instanceof io.rivven.core.index.OffsetIndex o) {
+                    SegmentIndex opened = index.get();
+                    if (opened instanceof OffsetIndex o) {
                         o.releaseRetired();
-                    } else if (index.get() instanceof io.rivven.core.index.TimeIndex t) {
+                    } else if (opened instanceof TimeIndex t) {
                         t.releaseRetired();
                     }
                 } catch (IOException | IllegalStateException e) {
