@@ -58,7 +58,8 @@ import org.junit.jupiter.api.io.TempDir;
  * over heap and direct buffers at non-zero positions, returned positions, size); positional write;
  * reads (short at end, -1 past the end, {@code readFully}'s {@link EOFException} naming the file);
  * {@code transferTo} (whole, partial at end of file, into a channel that takes little per call);
- * truncate; sync; close; the batch executor (ordering, {@link BatchStats}, failure mid-batch); one
+ * truncate; preallocation (invisible: size, content and reads unchanged, also after close); sync;
+ * close; the batch executor (ordering, {@link BatchStats}, failure mid-batch); one
  * appender with several readers, where no reader may ever see a byte below the size it observed
  * that differs from what was written; and the same under thread interrupts, which must not break
  * the file for threads that were not interrupted. When the provider is not supported on this machine, the
@@ -416,6 +417,37 @@ public abstract class IoBackendContract {
         f.truncate(0);
         assertEquals(0, f.size());
         assertEquals(0, f.append(ByteBuffer.wrap(pattern(0, 3))));
+    }
+
+    @Test
+    public void preallocationIsInvisible() throws IOException {
+        IoFile f = open("pre.log", OpenMode.READ_WRITE);
+        f.append(ByteBuffer.wrap(pattern(0, 300)));
+        boolean reserved = f.preallocate(1 << 20);
+        assertEquals(300, f.size(), "preallocate must not change the size (reserved: " + reserved + ")");
+        assertEquals(300, Files.size(dir.resolve("pre.log")));
+        assertEquals(-1, f.read(ByteBuffer.allocate(10), 300), "nothing readable past the end");
+        f.preallocate(100); // below the end: nothing to do
+        assertEquals(300, f.size());
+        assertEquals(300, f.append(ByteBuffer.wrap(pattern(300, 5000))), "appends land at the end, inside the reservation");
+        f.truncate(f.size());
+        assertEquals(5300, f.size(), "truncate to the size cuts nothing");
+        assertArrayEquals(pattern(0, 5300), readAll(f, 0, 5300));
+        f.preallocate(2 << 20);
+        f.sync(false);
+        f.close();
+        assertEquals(5300, Files.size(dir.resolve("pre.log")), "close keeps every byte and adds none");
+        IoFile again = open("pre.log", OpenMode.READ_WRITE);
+        assertEquals(5300, again.size());
+        assertArrayEquals(pattern(0, 5300), readAll(again, 0, 5300));
+
+        IoFile ro = open("pre.log", OpenMode.READ);
+        try {
+            assertFalse(ro.preallocate(1 << 20), "a read-only file reserves nothing");
+        } catch (NonWritableChannelException expected) {
+            // refusing is as good
+        }
+        assertEquals(5300, Files.size(dir.resolve("pre.log")));
     }
 
     @Test

@@ -85,10 +85,35 @@ public interface IoFile extends Closeable {
      */
     void sync(boolean metadata) throws IOException;
 
-    /** Cuts the file to {@code size} bytes (no-op when already smaller or equal) and moves the append position. */
+    /**
+     * Cuts the file to {@code size} bytes (nothing is cut when it is already smaller or equal) and
+     * moves the append position. Also releases storage {@link #preallocate reserved} beyond the
+     * file's end, when {@code size} is the current size too: the engine calls
+     * {@code truncate(size())} when a segment takes no more appends.
+     */
     void truncate(long size) throws IOException;
 
-    /** Closes the file; idempotent. */
+    /**
+     * A hint that appends will reach {@code end}: the backend may reserve storage for the bytes up
+     * to {@code end} now (on Linux {@code fallocate} with {@code FALLOC_FL_KEEP_SIZE}), without
+     * changing {@link #size()}, the content or what a reader or a crash can see. On file systems
+     * that allocate blocks at writeback (ext4, XFS) appending into reserved space costs the
+     * kernel less per page. Reserved space beyond the end is released by {@link #truncate} and
+     * {@link #close()}; after a crash it stays allocated (invisible) until the next
+     * {@code truncate}.
+     *
+     * <p>Never fails an append: a backend, file system or file that cannot reserve (or has no
+     * room) returns {@code false}, and the caller should stop asking for this file. Writer only.
+     * This default reserves nothing.
+     *
+     * @return whether the space up to {@code end} is reserved
+     * @throws IOException only if the file is closed
+     */
+    default boolean preallocate(long end) throws IOException {
+        return false;
+    }
+
+    /** Closes the file, releasing storage {@link #preallocate reserved} beyond its end; idempotent. */
     @Override
     void close() throws IOException;
 }

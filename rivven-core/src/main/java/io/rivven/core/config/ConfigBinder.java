@@ -22,7 +22,7 @@ final class ConfigBinder {
     static final Set<String> TOP_KEYS = Set.of("dataDir", "pluginDirs", "io", "defaults", "tiered", "topics");
     static final Set<String> TOPIC_KEYS = Set.of("partitions", "compression", "segment", "retention", "cleanupPolicy",
             "flush", "indexes");
-    static final Set<String> SEGMENT_KEYS = Set.of("bytes", "ms", "indexIntervalBytes", "indexMaxBytes");
+    static final Set<String> SEGMENT_KEYS = Set.of("bytes", "ms", "indexIntervalBytes", "indexMaxBytes", "preallocateBytes");
     static final Set<String> RETENTION_KEYS = Set.of("ms", "bytes");
     static final Set<String> FLUSH_KEYS = Set.of("mode", "intervalMs", "intervalBytes");
     static final Set<String> TIERED_KEYS = Set.of("enabled", "preset", "hot", "warm", "migrateIntervalMs", "cold");
@@ -72,7 +72,8 @@ final class ConfigBinder {
                     s.integer("bytes", segment.bytes(), SegmentConfig.MIN_BYTES, Integer.MAX_VALUE),
                     s.integer("ms", segment.ms(), 1, Long.MAX_VALUE),
                     (int) s.integer("indexIntervalBytes", segment.indexIntervalBytes(), 1, Integer.MAX_VALUE),
-                    (int) s.integer("indexMaxBytes", segment.indexMaxBytes(), SegmentConfig.MIN_INDEX_BYTES, Integer.MAX_VALUE));
+                    (int) s.integer("indexMaxBytes", segment.indexMaxBytes(), SegmentConfig.MIN_INDEX_BYTES, Integer.MAX_VALUE),
+                    (int) s.integer("preallocateBytes", segment.preallocateBytes(), 0, Integer.MAX_VALUE));
         }
 
         RetentionConfig retention = base.retention();

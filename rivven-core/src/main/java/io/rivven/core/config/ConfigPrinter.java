@@ -84,6 +84,7 @@ public final class ConfigPrinter {
         segment.put("ms", t.segment().ms());
         segment.put("indexIntervalBytes", t.segment().indexIntervalBytes());
         segment.put("indexMaxBytes", t.segment().indexMaxBytes());
+        segment.put("preallocateBytes", t.segment().preallocateBytes());
         ObjectNode retention = n.putObject("retention");
         retention.put("ms", t.retention().ms());
         retention.put("bytes", t.retention().bytes());

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param segmentMs          roll when the active segment's first append is older than this (ms; {@code Long.MAX_VALUE} = never)
  * @param indexIntervalBytes log bytes between sparse index entries
  * @param indexMaxBytes      the size index files are preallocated to; roll when one is full
+ * @param preallocateBytes   how far ahead of the active segment's end to reserve log space (0 = never)
  * @param retentionMs        delete closed segments whose newest record is older than this (-1 = keep)
  * @param retentionBytes     delete the oldest closed segments while the log is larger than this (-1 = keep)
  * @param flushMode          when appends become durable
@@ -31,7 +32,7 @@ import java.util.Objects;
  *                           only have to increase
  */
 public record LogConfig(long segmentBytes, long segmentMs, int indexIntervalBytes, int indexMaxBytes,
-                        long retentionMs, long retentionBytes, FlushMode flushMode, long flushIntervalMs,
+                        long preallocateBytes, long retentionMs, long retentionBytes, FlushMode flushMode, long flushIntervalMs,
                         long flushIntervalBytes, Codec codec, List<IndexSpec> indexes, int maxBatchBytes,
                         boolean contiguousOffsets) {
 
@@ -60,6 +61,9 @@ public record LogConfig(long segmentBytes, long segmentMs, int indexIntervalByte
         }
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
             throw new IllegalArgumentException("segmentBytes " + segmentBytes + " outside " + MIN_SEGMENT_BYTES + ".." + MAX_SEGMENT_BYTES);
+        }
+        if (preallocateBytes < 0) {
+            throw new IllegalArgumentException("preallocateBytes " + preallocateBytes + " is negative");
         }
         if (indexIntervalBytes <= 0 || indexMaxBytes < MIN_INDEX_BYTES || maxBatchBytes < 64) {
             throw new IllegalArgumentException("index or batch limits out of range: indexIntervalBytes " + indexIntervalBytes

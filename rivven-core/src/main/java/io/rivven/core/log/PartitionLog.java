@@ -266,6 +266,7 @@ public final class PartitionLog implements AutoCloseable {
             long position = active.size();
             batchInfo.wrap(view, position);
             try {
+                active.reserve(size, config.preallocateBytes(), config.segmentBytes());
                 active.append(batch, batchInfo, last, view.maxTimestamp(), now);
             } catch (IOException e) {
                 throw flusher.fail("append to " + active.logFile() + " at position " + position + " failed", e);

@@ -75,6 +75,8 @@ final class Segment {
     /** The last offset-index entry found right ({@link #checkEntry}); any reader replaces it. */
     private volatile CheckedEntry lastChecked;
     private long createdMs;              // writer only
+    /** The end of the log space reserved for appends; -1 once the file refused. Writer only. */
+    private long reservedEnd;
 
     /**
      * An offset-index entry checked against the log: a plausible batch ending at {@code lastOffset}
@@ -221,6 +223,21 @@ final class Segment {
         size = before + n; // publishes the batch to readers
     }
 
+    /**
+     * Reserves log space ({@link IoFile#preallocate}) so that an append of {@code n} bytes lands in
+     * it: when it would not, up to {@code chunk} bytes past the append, but not past {@code limit}
+     * (the roll size) unless the append itself does. Nothing when {@code chunk} is 0 or the file
+     * refused once. {@link #seal} gives back what the log did not fill.
+     */
+    void reserve(int n, long chunk, long limit) throws IOException {
+        long end = size + n;
+        if (chunk <= 0 || reservedEnd < 0 || end <= reservedEnd) {
+            return;
+        }
+        long target = Math.max(end, Math.min(end + chunk, limit));
+        reservedEnd = log().preallocate(target) ? target : -1;
+    }
+
     /** Whether any index has no room for another entry. */
     boolean anyIndexFull() {
         return indexes.anyFull();
@@ -242,8 +259,15 @@ final class Segment {
         indexes.flush();
     }
 
-    /** The segment stops taking appends: trims indexes and remaps them read-only. Writer only. */
+    /**
+     * The segment stops taking appends: gives back log space reserved past its end, trims indexes
+     * and remaps them read-only. Writer only.
+     */
     void seal() throws IOException {
+        if (reservedEnd > 0) {
+            log().truncate(size);
+            reservedEnd = 0;
+        }
         indexes.seal();
         sealed = true;
         retiredMappings = true;

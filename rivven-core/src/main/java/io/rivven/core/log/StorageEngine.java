@@ -428,7 +428,7 @@ public final class StorageEngine implements AutoCloseable {
                     + LogConfig.MIN_INDEX_BYTES + " (two 12-byte time-index entries), got " + tc.segment().indexMaxBytes());
         }
         return new LogConfig(tc.segment().bytes(), tc.segment().ms(), tc.segment().indexIntervalBytes(),
-                tc.segment().indexMaxBytes(), tc.retention().ms(), tc.retention().bytes(), flush.mode(),
+                tc.segment().indexMaxBytes(), tc.segment().preallocateBytes(), tc.retention().ms(), tc.retention().bytes(), flush.mode(),
                 flush.intervalMs(), flush.intervalBytes() < 0 ? Long.MAX_VALUE : flush.intervalBytes(),
                 plugins.codecs().create(tc.compression()), indexes, RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE,
                 !tc.cleanupPolicy().compacts());

@@ -23,7 +23,7 @@ class ConfigErrorsTest {
             { 'dataDirr': 'x' } | rivven.json → dataDirr: unknown key; accepted: dataDir, defaults, io, pluginDirs, tiered, topics (did you mean "dataDir"?)
             { 'data_dir': 'x' } | rivven.json → data_dir: unknown key; accepted: dataDir, defaults, io, pluginDirs, tiered, topics (did you mean "dataDir"?)
             { 'defaults': { 'foo': 1 } } | rivven.json → defaults.foo: unknown key; accepted: cleanupPolicy, compression, flush, indexes, partitions, retention, segment
-            { 'defaults': { 'segment': { 'byte': 1 } } } | rivven.json → defaults.segment.byte: unknown key; accepted: bytes, indexIntervalBytes, indexMaxBytes, ms (did you mean "bytes"?)
+            { 'defaults': { 'segment': { 'byte': 1 } } } | rivven.json → defaults.segment.byte: unknown key; accepted: bytes, indexIntervalBytes, indexMaxBytes, ms, preallocateBytes (did you mean "bytes"?)
             { 'defaults': { 'cleanup.policy': 'delete' } } | rivven.json → defaults["cleanup.policy"]: unknown key; accepted: cleanupPolicy, compression, flush, indexes, partitions, retention, segment (did you mean "cleanupPolicy"?)
             { 'topics': { 'orders': { 'retention': { 'hours': 1 } } } } | rivven.json → topics.orders.retention.hours: unknown key; accepted: bytes, ms
             { 'topics': { 'my.topic': { 'partition': 1 } } } | rivven.json → topics["my.topic"].partition: unknown key; accepted: cleanupPolicy, compression, flush, indexes, partitions, retention, segment (did you mean "partitions"?)

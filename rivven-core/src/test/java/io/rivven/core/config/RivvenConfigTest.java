@@ -37,7 +37,7 @@ class RivvenConfigTest {
         TopicConfig d = c.defaults();
         assertEquals(1, d.partitions());
         assertEquals("none", d.compression().type());
-        assertEquals(new SegmentConfig(1L << 30, 604_800_000L, 4096, 10 << 20), d.segment());
+        assertEquals(new SegmentConfig(1L << 30, 604_800_000L, 4096, 10 << 20, 1 << 20), d.segment());
         assertEquals(new RetentionConfig(604_800_000L, -1), d.retention());
         assertEquals(CleanupPolicy.DELETE, d.cleanupPolicy());
         assertEquals(new FlushConfig(FlushMode.INTERVAL, 1000, -1), d.flush());
@@ -91,12 +91,12 @@ class RivvenConfigTest {
                     'c': {} } }""");
         TopicConfig d = c.defaults();
         assertEquals(3, d.partitions());
-        assertEquals(new SegmentConfig(1_000_000, 60_000, 4096, 10 << 20), d.segment());
+        assertEquals(new SegmentConfig(1_000_000, 60_000, 4096, 10 << 20, 1 << 20), d.segment());
         assertEquals(new RetentionConfig(604_800_000L, 5_000_000), d.retention());
         assertEquals(new FlushConfig(FlushMode.ALWAYS, 1000, -1), d.flush());
 
         TopicConfig a = c.topics().get("a");
-        assertEquals(new SegmentConfig(1_000_000, 1000, 4096, 10 << 20), a.segment(), "segment merged key by key");
+        assertEquals(new SegmentConfig(1_000_000, 1000, 4096, 10 << 20, 1 << 20), a.segment(), "segment merged key by key");
         assertEquals(new FlushConfig(FlushMode.ALWAYS, 5, -1), a.flush());
         assertEquals(new RetentionConfig(-1, 5_000_000), a.retention());
         assertEquals(3, a.partitions());

@@ -150,6 +150,11 @@ final class ReopenableChannel {
         return closed;
     }
 
+    /** The file's identity when opened ({@link BasicFileAttributes#fileKey()}); null where the platform has none. */
+    Object fileKey() {
+        return fileKey;
+    }
+
     /** How many times the channel was reopened. For tests. */
     int reopens() {
         return reopens;

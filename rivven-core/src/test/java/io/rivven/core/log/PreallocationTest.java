@@ -1,0 +1,99 @@
+package io.rivven.core.log;
+
+import static io.rivven.core.log.EngineFixture.expected;
+import static io.rivven.core.log.EngineFixture.readAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code segment.preallocateBytes}: the active segment's log has disk space reserved ahead of its
+ * end (on Linux, where the nio backend can {@code fallocate}); a roll and a clean close give back
+ * what was not filled; nothing of it is ever visible in sizes, reads or after a reopen.
+ */
+class PreallocationTest {
+
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theActiveSegmentIsReservedAheadAndRollsAndCloseGiveTheRestBack() throws IOException {
+        assumeTrue(System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux"), "fallocate is Linux's");
+        EngineFixture fx = new EngineFixture(dir).defaults(
+                "\"segment\": {\"bytes\": 3145728, \"preallocateBytes\": 1048576}, \"flush\": {\"mode\": \"os\"}");
+        Path partition = dir.resolve("topics/t/partition-0");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(EngineFixture.records(0, 10, 100));
+            Path first = EngineFixture.files(partition, "log").getFirst();
+            long size = Files.size(first);
+            assertTrue(size < 4096, "one small batch: " + size);
+            assumeTrue(allocated(first) >= MIB, "the backend reserved nothing here (no native access?)");
+
+            int n = 10;
+            while (p.segmentCount() == 1) {
+                p.append(EngineFixture.records(n, 100, 1000));
+                n += 100;
+            }
+            List<Path> logs = EngineFixture.files(partition, "log");
+            Path sealed = logs.getFirst();
+            Path active = logs.getLast();
+            assertTrue(Files.size(sealed) <= 3 * MIB, "rolled at segment.bytes: " + Files.size(sealed));
+            assertTrue(allocated(sealed) < Files.size(sealed) + 64 * 1024,
+                    "the roll gave the reserve back: " + allocated(sealed) + " allocated, " + Files.size(sealed) + " bytes");
+            assertTrue(allocated(active) >= MIB, "the new active segment is reserved ahead: " + allocated(active));
+            assertEquals(expected(0, n, 100).size(), readAll(p, 0).size());
+        }
+        for (Path log : EngineFixture.files(partition, "log")) {
+            assertTrue(allocated(log) < Files.size(log) + 64 * 1024,
+                    log + ": a clean close gave the reserve back: " + allocated(log) + " allocated, " + Files.size(log) + " bytes");
+        }
+        try (StorageEngine engine = fx.open()) {
+            PartitionLog p = engine.partition("t", 0);
+            long hw = p.highWatermark();
+            assertEquals(readAll(p, 0).size(), hw, "every record readable after the reopen, nothing more");
+        }
+    }
+
+    @Test
+    void zeroReservesNothing() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"preallocateBytes\": 0}, \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(EngineFixture.records(0, 10, 100));
+            Path log = EngineFixture.files(dir.resolve("topics/t/partition-0"), "log").getFirst();
+            if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+                assertTrue(allocated(log) < 64 * 1024, "allocated " + allocated(log));
+            }
+            assertEquals(expected(0, 10, 100), readAll(p, 0));
+        }
+    }
+
+    /** Bytes the file system allocated to {@code p} ({@code stat}'s blocks x 512). */
+    private static long allocated(Path p) throws IOException {
+        Process proc = new ProcessBuilder("stat", "-c", "%b", p.toString()).redirectErrorStream(true).start();
+        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        try {
+            if (proc.waitFor() != 0) {
+                throw new IOException("stat " + p + ": " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return Long.parseLong(out) * 512;
+    }
+}
