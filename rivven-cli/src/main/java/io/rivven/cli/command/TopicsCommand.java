@@ -151,6 +151,7 @@ public final class TopicsCommand implements Callable<Integer> {
             s.row("segment.ms", c.segment().ms());
             s.row("segment.indexIntervalBytes", c.segment().indexIntervalBytes());
             s.row("segment.indexMaxBytes", c.segment().indexMaxBytes());
+            s.row("segment.preallocateBytes", c.segment().preallocateBytes());
             s.row("retention.ms", c.retention().ms());
             s.row("retention.bytes", c.retention().bytes());
             s.row("cleanupPolicy", c.cleanupPolicy().jsonName());

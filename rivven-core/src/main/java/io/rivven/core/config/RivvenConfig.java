@@ -29,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>
  * { "dataDir": "data", "pluginDirs": ["plugins"], "io": {"type": "nio"},
  *   "defaults": { "partitions": 1, "compression": {"type": "lz4"},
- *                 "segment": {"bytes": 1073741824, "ms": 604800000, "indexIntervalBytes": 4096, "indexMaxBytes": 10485760},
+ *                 "segment": {"bytes": 1073741824, "ms": 604800000, "indexIntervalBytes": 4096, "indexMaxBytes": 10485760,
+ *                             "preallocateBytes": 1048576},
  *                 "retention": {"ms": 604800000, "bytes": -1}, "cleanupPolicy": "delete",
  *                 "flush": {"mode": "interval", "intervalMs": 1000, "intervalBytes": -1}, "indexes": [] },
  *   "tiered": { "preset": "cost-optimized", "hot": {"maxBytes": …, "maxAgeMs": …}, "warm": {…},
