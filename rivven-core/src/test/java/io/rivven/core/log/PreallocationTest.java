@@ -2,12 +2,12 @@ package io.rivven.core.log;
 
 import static io.rivven.core.log.EngineFixture.expected;
 import static io.rivven.core.log.EngineFixture.readAll;
+import static io.rivven.testkit.DiskSpace.allocatedBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +40,7 @@ class PreallocationTest {
             Path first = EngineFixture.files(partition, "log").getFirst();
             long size = Files.size(first);
             assertTrue(size < 4096, "one small batch: " + size);
-            assumeTrue(allocated(first) >= MIB, "the backend reserved nothing here (no native access?)");
+            assumeTrue(allocatedBytes(first) >= MIB, "the backend reserved nothing here (no native access?)");
 
             int n = 10;
             while (p.segmentCount() == 1) {
@@ -51,14 +51,14 @@ class PreallocationTest {
             Path sealed = logs.getFirst();
             Path active = logs.getLast();
             assertTrue(Files.size(sealed) <= 3 * MIB, "rolled at segment.bytes: " + Files.size(sealed));
-            assertTrue(allocated(sealed) < Files.size(sealed) + 64 * 1024,
-                    "the roll gave the reserve back: " + allocated(sealed) + " allocated, " + Files.size(sealed) + " bytes");
-            assertTrue(allocated(active) >= MIB, "the new active segment is reserved ahead: " + allocated(active));
+            assertTrue(allocatedBytes(sealed) < Files.size(sealed) + 64 * 1024,
+                    "the roll gave the reserve back: " + allocatedBytes(sealed) + " allocated, " + Files.size(sealed) + " bytes");
+            assertTrue(allocatedBytes(active) >= MIB, "the new active segment is reserved ahead: " + allocatedBytes(active));
             assertEquals(expected(0, n, 100).size(), readAll(p, 0).size());
         }
         for (Path log : EngineFixture.files(partition, "log")) {
-            assertTrue(allocated(log) < Files.size(log) + 64 * 1024,
-                    log + ": a clean close gave the reserve back: " + allocated(log) + " allocated, " + Files.size(log) + " bytes");
+            assertTrue(allocatedBytes(log) < Files.size(log) + 64 * 1024,
+                    log + ": a clean close gave the reserve back: " + allocatedBytes(log) + " allocated, " + Files.size(log) + " bytes");
         }
         try (StorageEngine engine = fx.open()) {
             PartitionLog p = engine.partition("t", 0);
@@ -76,24 +76,9 @@ class PreallocationTest {
             p.append(EngineFixture.records(0, 10, 100));
             Path log = EngineFixture.files(dir.resolve("topics/t/partition-0"), "log").getFirst();
             if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-                assertTrue(allocated(log) < 64 * 1024, "allocated " + allocated(log));
+                assertTrue(allocatedBytes(log) < 64 * 1024, "allocated " + allocatedBytes(log));
             }
             assertEquals(expected(0, 10, 100), readAll(p, 0));
         }
-    }
-
-    /** Bytes the file system allocated to {@code p} ({@code stat}'s blocks x 512). */
-    private static long allocated(Path p) throws IOException {
-        Process proc = new ProcessBuilder("stat", "-c", "%b", p.toString()).redirectErrorStream(true).start();
-        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        try {
-            if (proc.waitFor() != 0) {
-                throw new IOException("stat " + p + ": " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        return Long.parseLong(out) * 512;
     }
 }

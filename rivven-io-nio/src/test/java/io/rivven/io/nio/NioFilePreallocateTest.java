@@ -1,5 +1,6 @@
 package io.rivven.io.nio;
 
+import static io.rivven.testkit.DiskSpace.allocatedBytes;
 import static io.rivven.testkit.IoBackendContract.pattern;
 import static io.rivven.testkit.IoBackendContract.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -46,7 +47,7 @@ class NioFilePreallocateTest {
         assertEquals(4 * MIB, f.reservedEnd());
         assertEquals(1000, f.size());
         assertEquals(1000, Files.size(p));
-        assertTrue(allocated(p) >= 4 * MIB, "allocated " + allocated(p));
+        assertTrue(allocatedBytes(p) >= 4 * MIB, "allocated " + allocatedBytes(p));
 
         f.append(ByteBuffer.wrap(pattern(1000, 100_000)));
         assertTrue(f.preallocate(3 * MIB), "already reserved");
@@ -55,7 +56,7 @@ class NioFilePreallocateTest {
         f.truncate(f.size());
         assertEquals(101_000, f.size());
         assertEquals(0, f.reservedEnd());
-        assertTrue(allocated(p) < 101_000 + 64 * 1024, "allocated after the release: " + allocated(p));
+        assertTrue(allocatedBytes(p) < 101_000 + 64 * 1024, "allocated after the release: " + allocatedBytes(p));
         assertArrayEquals(pattern(0, 101_000), readAll(f, 0, 101_000));
         f.close();
     }
@@ -68,7 +69,7 @@ class NioFilePreallocateTest {
         assertTrue(f.preallocate(2 * MIB));
         f.close();
         assertEquals(5000, Files.size(p));
-        assertTrue(allocated(p) < 5000 + 64 * 1024, "allocated after close: " + allocated(p));
+        assertTrue(allocatedBytes(p) < 5000 + 64 * 1024, "allocated after close: " + allocatedBytes(p));
         assertArrayEquals(pattern(0, 5000), Files.readAllBytes(p));
     }
 
@@ -80,7 +81,7 @@ class NioFilePreallocateTest {
         assertTrue(f.preallocate(2 * MIB));
         f.truncate(20_000);
         assertEquals(0, f.reservedEnd());
-        assertTrue(allocated(p) < 20_000 + 64 * 1024, "allocated: " + allocated(p));
+        assertTrue(allocatedBytes(p) < 20_000 + 64 * 1024, "allocated: " + allocatedBytes(p));
         assertTrue(f.preallocate(MIB), "reserves again after a cut");
         f.append(ByteBuffer.wrap(pattern(20_000, 10)));
         assertArrayEquals(pattern(0, 20_010), readAll(f, 0, 20_010));
@@ -97,7 +98,7 @@ class NioFilePreallocateTest {
         assertFalse(f.preallocate(MIB), "the path names another file now");
         assertFalse(f.preallocate(2 * MIB), "and the file stops trying");
         assertEquals("someone else's file", Files.readString(p));
-        assertTrue(allocated(p) < 64 * 1024);
+        assertTrue(allocatedBytes(p) < 64 * 1024);
         f.close();
     }
 
@@ -119,20 +120,5 @@ class NioFilePreallocateTest {
     private static NioFile open(Path p) throws IOException {
         FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         return new NioFile(p, ch, OpenMode.READ_WRITE, true);
-    }
-
-    /** Bytes the file system allocated to {@code p} ({@code stat}'s blocks x 512). */
-    private static long allocated(Path p) throws IOException {
-        Process proc = new ProcessBuilder("stat", "-c", "%b", p.toString()).redirectErrorStream(true).start();
-        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        try {
-            if (proc.waitFor() != 0) {
-                throw new IOException("stat " + p + ": " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        return Long.parseLong(out) * 512;
     }
 }
