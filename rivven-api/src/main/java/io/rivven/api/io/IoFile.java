@@ -99,8 +99,8 @@ public interface IoFile extends Closeable {
      * changing {@link #size()}, the content or what a reader or a crash can see. On file systems
      * that allocate blocks at writeback (ext4, XFS) appending into reserved space costs the
      * kernel less per page. Reserved space beyond the end is released by {@link #truncate} and
-     * {@link #close()}; after a crash it stays allocated (invisible) until the next
-     * {@code truncate}.
+     * {@link #close()}; what a crash leaves stays allocated (invisible) until a later handle
+     * reserves and releases past the same end, or the file is cut or deleted.
      *
      * <p>Never fails an append: a backend, file system or file that cannot reserve (or has no
      * room) returns {@code false}, and the caller should stop asking for this file. Writer only.

@@ -75,8 +75,10 @@ final class Segment {
     /** The last offset-index entry found right ({@link #checkEntry}); any reader replaces it. */
     private volatile CheckedEntry lastChecked;
     private long createdMs;              // writer only
-    /** The end of the log space reserved for appends; -1 once the file refused. Writer only. */
+    /** The end of the log space reserved for appends (0: none). Writer only. */
     private long reservedEnd;
+    /** The file refused a reservation: ask no more. Writer only. */
+    private boolean reserveRefused;
 
     /**
      * An offset-index entry checked against the log: a plausible batch ending at {@code lastOffset}
@@ -231,11 +233,15 @@ final class Segment {
      */
     void reserve(int n, long chunk, long limit) throws IOException {
         long end = size + n;
-        if (chunk <= 0 || reservedEnd < 0 || end <= reservedEnd) {
+        if (chunk <= 0 || reserveRefused || end <= reservedEnd) {
             return;
         }
         long target = Math.max(end, Math.min(end + chunk, limit));
-        reservedEnd = log().preallocate(target) ? target : -1;
+        if (log().preallocate(target)) {
+            reservedEnd = target;
+        } else {
+            reserveRefused = true; // what was reserved before is still given back by seal
+        }
     }
 
     /** Whether any index has no room for another entry. */
