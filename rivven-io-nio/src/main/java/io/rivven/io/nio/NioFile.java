@@ -8,9 +8,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * A segment file behind a {@link FileChannel} that thread interrupts cannot break.
@@ -81,12 +79,8 @@ final class NioFile implements IoFile {
     /** The position of {@link #positioned} as last left by the writer, or -1 when unknown. Writer-only. */
     private long channelPosition = -1;
     private final NioSync sync;
-    /** The descriptor {@link Fallocate} works on, opened by the first reservation; -1 when none. Writer-only. */
-    private int reserveFd = -1;
-    /** The end of the space this handle reserved; 0 when it reserved nothing. Writer-only. */
-    private long reservedEnd;
-    /** Set when a reservation failed: this file reserves nothing more. Writer-only. */
-    private boolean noReserve;
+    /** What this handle reserved past the end. Writer-only (and {@link #close()}). */
+    private final Reservation reservation;
 
     /**
      * @param created whether opening created the file (its directory then needs a sync)
@@ -104,6 +98,7 @@ final class NioFile implements IoFile {
         this.writable = mode == OpenMode.READ_WRITE;
         this.file = new ReopenableChannel(path, name, mode, channel, opener);
         this.sync = new NioSync(path, name, file, created);
+        this.reservation = new Reservation(path, file.fileKey());
         try {
             this.appendPosition = channelSize();
         } catch (IOException | RuntimeException e) {
@@ -316,9 +311,9 @@ final class NioFile implements IoFile {
                     if (size < current) {
                         channelPosition = -1; // truncate may move the channel's position
                         ch.truncate(size); // also frees whatever was reserved past the old end
-                        reservedEnd = 0;
+                        reservation.dropped();
                     } else {
-                        releaseReserved(current);
+                        reservation.release(current);
                     }
                     break;
                 } catch (ClosedChannelException e) {
@@ -339,58 +334,27 @@ final class NioFile implements IoFile {
     }
 
     /**
-     * Reserves the space from the end (or the end of what is reserved already) to {@code end}. The
-     * first reservation opens the second descriptor and checks that it names this very file.
-     *
-     * @return false if this file cannot reserve (no {@link Fallocate}, another file at the path
-     *         now, a file system without {@code fallocate}, no space): it then never tries again
+     * Reserves the space from the end (or the end of what is reserved already) to {@code end}; see
+     * {@link Reservation#extendTo}.
      */
     @Override
     public boolean preallocate(long end) throws IOException {
         requireWritable("preallocate");
         ensureOpen("preallocate");
-        if (noReserve || !Fallocate.AVAILABLE) {
-            return false;
-        }
-        long from = Math.max(appendPosition, reservedEnd);
-        if (end <= from) {
-            return true;
-        }
-        if (reserveFd < 0) {
-            int fd = Fallocate.openWriteOnly(path);
-            if (fd < 0) {
-                noReserve = true;
-                return false;
-            }
-            if (!sameFile(fd)) {
-                Fallocate.close(fd);
-                noReserve = true;
-                return false;
-            }
-            reserveFd = fd;
-        }
-        if (Fallocate.keepSize(reserveFd, from, end - from) != 0) {
-            noReserve = true;
-            return false;
-        }
-        reservedEnd = end;
-        return true;
+        return reservation.extendTo(appendPosition, end);
     }
 
     /** Closes the file for good: later operations fail, nothing reopens it. Idempotent. */
     @Override
     public void close() throws IOException {
-        if (reserveFd >= 0 && !file.isClosed()) {
+        if (reservation.holdsDescriptor() && !file.isClosed()) {
             try {
-                releaseReserved(channelSize());
+                reservation.release(channelSize());
             } catch (IOException e) {
                 // the size is unknown: keep the reservation (invisible) rather than risk cutting data
             }
         }
-        if (reserveFd >= 0) {
-            Fallocate.close(reserveFd);
-            reserveFd = -1;
-        }
+        reservation.close();
         try {
             file.close();
         } catch (IOException e) {
@@ -415,7 +379,7 @@ final class NioFile implements IoFile {
 
     /** The end of the space this handle reserved (0: none). For tests. */
     long reservedEnd() {
-        return reservedEnd;
+        return reservation.end();
     }
 
     /** The channel in use now. For tests, which close it the way an interrupted thread would. */
@@ -526,31 +490,6 @@ final class NioFile implements IoFile {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /**
-     * Gives back what this handle reserved past {@code size}, the file's size now (read from the
-     * file, never the append position, which may be behind bytes a failed append left): a
-     * {@code ftruncate} to the same size keeps every byte and frees the blocks past the end.
-     */
-    private void releaseReserved(long size) {
-        if (reserveFd >= 0 && reservedEnd > size) {
-            Fallocate.ftruncate(reserveFd, size); // on failure the space stays reserved, invisible
-        }
-        reservedEnd = 0;
-    }
-
-    /** Whether descriptor {@code fd} (through {@code /proc/self/fd}) is the file this handle opened. */
-    private boolean sameFile(int fd) {
-        Object key = file.fileKey();
-        if (key == null) {
-            return false;
-        }
-        try {
-            return key.equals(Files.readAttributes(Path.of("/proc/self/fd/" + fd), BasicFileAttributes.class).fileKey());
-        } catch (IOException e) {
-            return false;
         }
     }
 
