@@ -11,8 +11,9 @@ package io.rivven.core.config;
  *                           ({@code segment.indexIntervalBytes}, at least 1, default 4096)
  * @param indexMaxBytes      the size index files are preallocated to; roll when one is full
  *                           ({@code segment.indexMaxBytes}, {@value #MIN_INDEX_BYTES}..2147483647, default 10 MiB)
- * @param preallocateBytes   reserve disk space for the active segment this far ahead of its end
- *                           ({@code segment.preallocateBytes}, 0..2147483647, default 1 MiB; 0 = never):
+ * @param preallocateBytes   reserve disk space for the active segment up to this far ahead of its end
+ *                           (as far as the segment holds, at least 64 KiB;
+ *                           {@code segment.preallocateBytes}, 0..2147483647, default 1 MiB; 0 = never):
  *                           appends into reserved space cost the kernel less on ext4 and XFS. The
  *                           space not filled is given back when the segment rolls or the engine closes
  */

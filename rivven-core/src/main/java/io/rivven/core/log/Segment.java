@@ -55,6 +55,9 @@ final class Segment {
     /** {@link #maxTimestamp} not known yet: read lazily from the time index. */
     static final long UNKNOWN = Long.MIN_VALUE;
 
+    /** The least a reservation reaches past the append that asks for it (unless the chunk is smaller). */
+    static final long MIN_RESERVE_AHEAD = 64 * 1024;
+
     private final String name;           // topic-partition, for messages
     private final Path dir;
     private final long baseOffset;
@@ -227,16 +230,19 @@ final class Segment {
 
     /**
      * Reserves log space ({@link IoFile#preallocate}) so that an append of {@code n} bytes lands in
-     * it: when it would not, up to {@code chunk} bytes past the append, but not past {@code limit}
-     * (the roll size) unless the append itself does. Nothing when {@code chunk} is 0 or the file
-     * refused once. {@link #seal} gives back what the log did not fill.
+     * it. When it would not, the reservation reaches past the append by as much as the segment
+     * already holds, at least {@value #MIN_RESERVE_AHEAD} and at most {@code chunk} bytes, and
+     * never past {@code limit} (the roll size) unless the append itself does: a quiet partition's
+     * segment reserves little, a busy one {@code chunk} at a time. Nothing when {@code chunk} is 0
+     * or the file refused once. {@link #seal} gives back what the log did not fill.
      */
     void reserve(int n, long chunk, long limit) throws IOException {
         long end = size + n;
         if (chunk <= 0 || reserveRefused || end <= reservedEnd) {
             return;
         }
-        long target = Math.max(end, Math.min(end + chunk, limit));
+        long ahead = Math.min(chunk, Math.max(MIN_RESERVE_AHEAD, end));
+        long target = Math.max(end, Math.min(end + ahead, limit));
         if (log().preallocate(target)) {
             reservedEnd = target;
         } else {

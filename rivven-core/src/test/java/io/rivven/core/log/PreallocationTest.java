@@ -40,9 +40,20 @@ class PreallocationTest {
             Path first = EngineFixture.files(partition, "log").getFirst();
             long size = Files.size(first);
             assertTrue(size < 4096, "one small batch: " + size);
-            assumeTrue(allocatedBytes(first) >= MIB, "the backend reserved nothing here (no native access?)");
+            assumeTrue(allocatedBytes(first) >= Segment.MIN_RESERVE_AHEAD,
+                    "the backend reserved nothing here (no native access?)");
+            assertTrue(allocatedBytes(first) < 256 * 1024,
+                    "a small segment reserves little ahead, not the whole chunk: " + allocatedBytes(first));
 
             int n = 10;
+            while (Files.size(first) < 3 * MIB / 2) {
+                p.append(EngineFixture.records(n, 100, 1000));
+                n += 100;
+            }
+            assertTrue(allocatedBytes(first) >= Files.size(first) + MIB - 128 * 1024,
+                    "a segment past the chunk size reserves the whole chunk ahead: " + allocatedBytes(first)
+                            + " allocated, " + Files.size(first) + " bytes");
+            assertTrue(allocatedBytes(first) <= 3 * MIB + 64 * 1024, "never past segment.bytes: " + allocatedBytes(first));
             while (p.segmentCount() == 1) {
                 p.append(EngineFixture.records(n, 100, 1000));
                 n += 100;
@@ -53,7 +64,8 @@ class PreallocationTest {
             assertTrue(Files.size(sealed) <= 3 * MIB, "rolled at segment.bytes: " + Files.size(sealed));
             assertTrue(allocatedBytes(sealed) < Files.size(sealed) + 64 * 1024,
                     "the roll gave the reserve back: " + allocatedBytes(sealed) + " allocated, " + Files.size(sealed) + " bytes");
-            assertTrue(allocatedBytes(active) >= MIB, "the new active segment is reserved ahead: " + allocatedBytes(active));
+            assertTrue(allocatedBytes(active) >= Files.size(active) + Segment.MIN_RESERVE_AHEAD,
+                    "the new active segment is reserved ahead: " + allocatedBytes(active));
             assertEquals(expected(0, n, 100).size(), readAll(p, 0).size());
         }
         for (Path log : EngineFixture.files(partition, "log")) {
