@@ -10,7 +10,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * Storage reservation beyond a file's end, Linux only: {@code open(2)}, {@code fallocate(2)} with
@@ -50,9 +49,8 @@ final class Fallocate {
         StructLayout state = null;
         VarHandle errno = null;
         boolean available = false;
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
-        if (os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))
+        if (Os.LINUX && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))
                 && Fallocate.class.getModule().isNativeAccessEnabled()) {
             try {
                 Linker linker = Linker.nativeLinker();

@@ -8,7 +8,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Locale;
 
 /**
  * How a {@link NioFile} is made durable, whatever thread interrupts do meanwhile.
@@ -48,9 +47,6 @@ import java.util.Locale;
  * Thread safety: any thread.
  */
 final class NioSync {
-
-    private static final boolean WINDOWS =
-            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
     private final Path path;
     private final String name;
@@ -127,7 +123,7 @@ final class NioSync {
 
     private void syncDirectory() throws IOException {
         Path dir = path.toAbsolutePath().getParent();
-        if (dir == null || WINDOWS) {
+        if (dir == null || Os.WINDOWS) {
             return;
         }
         try (AsynchronousFileChannel d = AsynchronousFileChannel.open(dir, StandardOpenOption.READ)) {

@@ -13,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Locale;
 
 /**
  * The {@link FileChannel} of one {@link NioFile}, replaced by a fresh one when a thread interrupt
@@ -68,9 +67,6 @@ final class ReopenableChannel {
     /** Closes one operation absorbs before it gives up, when others' interrupts closed the channel. */
     static final int MAX_CLOSES = 256;
 
-    private static final boolean WINDOWS =
-            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-
     /** An {@code fsync(2)} or {@code fdatasync(2)} that no thread interrupt can close or cut short. */
     interface SyncHandle extends Closeable {
         /** As {@link FileChannel#force}; a closed handle throws {@link ClosedChannelException}. */
@@ -94,7 +90,7 @@ final class ReopenableChannel {
          * port and its threads) and on non-default file systems.
          */
         SyncHandle openSyncHandle(Path path, OpenMode mode) throws IOException {
-            if (WINDOWS || path.getFileSystem() != FileSystems.getDefault()) {
+            if (Os.WINDOWS || path.getFileSystem() != FileSystems.getDefault()) {
                 return null;
             }
             AsynchronousFileChannel ch = mode == OpenMode.READ
