@@ -196,7 +196,10 @@ class CrashTest {
                 }
             }
         }
-        return List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", String.join(File.pathSeparator, path),
+        // native access: the nio backend reserves log space ahead (fallocate through FFM) only with it,
+        // so the kills land in that write path too
+        return List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+                "-cp", String.join(File.pathSeparator, path),
                 CrashChild.class.getName(), data.toString(), Long.toString(firstRecord), Integer.toString(PARTITIONS),
                 Integer.toString(THREADS));
     }
