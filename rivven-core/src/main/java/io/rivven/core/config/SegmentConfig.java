@@ -14,8 +14,10 @@ package io.rivven.core.config;
  * @param preallocateBytes   reserve disk space for the active segment up to this far ahead of its end
  *                           (as far as the segment holds, at least 64 KiB;
  *                           {@code segment.preallocateBytes}, 0..2147483647, default 1 MiB; 0 = never):
- *                           appends into reserved space cost the kernel less on ext4 and XFS. The
- *                           space not filled is given back when the segment rolls or the engine closes
+ *                           appends into reserved space cost the kernel less on ext4 and XFS. Used
+ *                           with {@code flush.mode} {@code os} only (under fsyncs it costs more than it
+ *                           saves). The space not filled is given back when the segment rolls or the
+ *                           engine closes
  */
 public record SegmentConfig(long bytes, long ms, int indexIntervalBytes, int indexMaxBytes, int preallocateBytes) {
 

@@ -15,7 +15,9 @@ import java.util.Objects;
  * @param segmentMs          roll when the active segment's first append is older than this (ms; {@code Long.MAX_VALUE} = never)
  * @param indexIntervalBytes log bytes between sparse index entries
  * @param indexMaxBytes      the size index files are preallocated to; roll when one is full
- * @param preallocateBytes   how far ahead of the active segment's end to reserve log space (0 = never)
+ * @param preallocateBytes   how far ahead of the active segment's end to reserve log space (0 = never;
+ *                           the engine passes {@code segment.preallocateBytes} with flush mode
+ *                           {@code os} only)
  * @param retentionMs        delete closed segments whose newest record is older than this (-1 = keep)
  * @param retentionBytes     delete the oldest closed segments while the log is larger than this (-1 = keep)
  * @param flushMode          when appends become durable

@@ -380,7 +380,11 @@ public final class StorageEngine implements AutoCloseable {
                     l.flushScheduledDone();
                     flushQuietly(l);
                 }));
-                tasks.add(scheduler.scheduleWithFixedDelay(() -> flushQuietly(l), every, every, TimeUnit.MILLISECONDS));
+                // fixed rate, not fixed delay: a group commit that takes longer than the interval
+                // (the disk is the bottleneck) is followed at once by the next one, so the disk
+                // never idles for a whole interval while appends wait, and "fsync at least every
+                // intervalMs" holds as far as the disk allows
+                tasks.add(scheduler.scheduleAtFixedRate(() -> flushQuietly(l), every, every, TimeUnit.MILLISECONDS));
             }
         }
         return new Topic(name, tc, List.copyOf(logs), tasks);
@@ -427,8 +431,12 @@ public final class StorageEngine implements AutoCloseable {
             throw new ConfigException(config.source() + " → " + where + ".segment.indexMaxBytes", "must be at least "
                     + LogConfig.MIN_INDEX_BYTES + " (two 12-byte time-index entries), got " + tc.segment().indexMaxBytes());
         }
+        // log space is reserved for page-cache appends only: under fsyncs, ext4 converting the
+        // reserved (unwritten) extents at each fsync costs more than the reservation saves
+        // (group commit, 100 KiB batches: 0.38 GB/s with, 0.42-0.44 without)
         return new LogConfig(tc.segment().bytes(), tc.segment().ms(), tc.segment().indexIntervalBytes(),
-                tc.segment().indexMaxBytes(), tc.segment().preallocateBytes(), tc.retention().ms(), tc.retention().bytes(), flush.mode(),
+                tc.segment().indexMaxBytes(), flush.mode() == FlushMode.OS ? tc.segment().preallocateBytes() : 0,
+                tc.retention().ms(), tc.retention().bytes(), flush.mode(),
                 flush.intervalMs(), flush.intervalBytes() < 0 ? Long.MAX_VALUE : flush.intervalBytes(),
                 plugins.codecs().create(tc.compression()), indexes, RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE,
                 !tc.cleanupPolicy().compacts());

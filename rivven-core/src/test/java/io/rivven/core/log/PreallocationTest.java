@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code segment.preallocateBytes}: the active segment's log has disk space reserved ahead of its
@@ -79,9 +81,13 @@ class PreallocationTest {
         }
     }
 
-    @Test
-    void zeroReservesNothing() throws IOException {
-        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"preallocateBytes\": 0}, \"flush\": {\"mode\": \"os\"}");
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "\"segment\": {\"preallocateBytes\": 0}, \"flush\": {\"mode\": \"os\"}",
+            "\"segment\": {\"preallocateBytes\": 1048576}, \"flush\": {\"mode\": \"interval\"}",
+            "\"segment\": {\"preallocateBytes\": 1048576}, \"flush\": {\"mode\": \"always\"}"})
+    void nothingIsReservedWhenOffOrUnderFsyncs(String defaults) throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults(defaults);
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);

@@ -15,12 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The process {@link CrashTest} kills: opens (and so recovers) the engine over a data directory
- * with {@code flush.mode=always}, then appends from several threads until it is killed, printing
- * one line per acknowledged append, flushed before the next append starts:
- * {@code acked <partition> <base offset> <first record number> <record count> .}
+ * with the given {@code flush.mode} ({@code always}: an acknowledged append is fsynced; {@code os}:
+ * it is in the page cache, which a killed process leaves behind), then appends from several
+ * threads until it is killed, printing one line per acknowledged append, flushed before the next
+ * append starts: {@code acked <partition> <base offset> <first record number> <record count> .}
  * Record number n has key {@code k-n} and the value {@link #value(long)}.
  *
- * <p>Arguments: data directory, first record number (unique per run), partitions, threads.
+ * <p>Arguments: data directory, first record number (unique per run), partitions, threads, flush mode.
  */
 public final class CrashChild {
 
@@ -30,11 +31,11 @@ public final class CrashChild {
     }
 
     /** The engine config the child and the test's checks use. */
-    static RivvenConfig config(Path dataDir) {
+    static RivvenConfig config(Path dataDir, String flushMode) {
         String json = "{\"dataDir\": \"" + dataDir.toAbsolutePath().toString().replace("\\", "\\\\") + "\", \"pluginDirs\": [],"
                 + " \"io\": {\"type\": \"nio\"}, \"defaults\": {\"compression\": {\"type\": \"none\"},"
                 + " \"segment\": {\"bytes\": 262144, \"indexIntervalBytes\": 4096, \"indexMaxBytes\": 8192},"
-                + " \"flush\": {\"mode\": \"always\"}}}";
+                + " \"flush\": {\"mode\": \"" + flushMode + "\"}}}";
         return RivvenConfig.parse(json, "crash-test.json");
     }
 
@@ -57,8 +58,9 @@ public final class CrashChild {
         AtomicLong next = new AtomicLong(Long.parseLong(args[1]));
         int partitions = Integer.parseInt(args[2]);
         int threads = Integer.parseInt(args[3]);
+        String flushMode = args[4];
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
-        StorageEngine engine = StorageEngine.open(config(dataDir));
+        StorageEngine engine = StorageEngine.open(config(dataDir, flushMode));
         if (engine.topic(TOPIC).isEmpty()) {
             engine.createTopic(TOPIC, partitions);
         }
@@ -93,7 +95,7 @@ public final class CrashChild {
             }
             int partition = rnd.nextInt(partitions);
             PartitionLog log = engine.partition(TOPIC, partition);
-            AppendResult r = log.append(records); // flush.mode=always: durable when it returns
+            AppendResult r = log.append(records); // always: durable when it returns; os: in the page cache
             synchronized (out) {
                 out.println("acked " + partition + " " + r.baseOffset() + " " + first + " " + count + " .");
                 out.flush();

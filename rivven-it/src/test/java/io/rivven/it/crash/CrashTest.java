@@ -31,12 +31,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Kill -9 with real processes: a child JVM ({@link CrashChild}) appends with
- * {@code flush.mode=always} from several threads and prints every acknowledged append; the test
+ * Kill -9 with real processes: a child JVM ({@link CrashChild}) appends with {@code flush.mode}
+ * {@code always} (and, in a second run, {@code os}, where an acknowledged append is only in the
+ * page cache, which survives the process, and where the engine reserves log space ahead with
+ * {@code fallocate}) from several threads and prints every acknowledged append; the test
  * kills it with SIGKILL ({@link Process#destroyForcibly()} on Linux) at a random moment, sometimes
  * while it is still opening (recovering) the engine. After each kill a copy of the directory is
  * opened here, in this process, and must hold every acknowledged record at its offset, intact,
@@ -58,15 +61,16 @@ class CrashTest {
     record Ack(int partition, long baseOffset, long firstRecord, int count) {
     }
 
-    @Test
-    void everyAcknowledgedRecordSurvivesSigkill() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"always", "os"})
+    void everyAcknowledgedRecordSurvivesSigkill(String flushMode) throws Exception {
         Path data = tmp.resolve("data");
         Random rnd = new Random(Long.getLong("rivven.crash.seed", System.nanoTime()));
         List<Ack> acked = new ArrayList<>();
         int roundsWithAcks = 0;
         for (int round = 0; round < ROUNDS; round++) {
             boolean early = round % 8 == 7; // kill during startup and recovery
-            List<Ack> acks = runAndKill(data, round, early ? rnd.nextInt(400) : 50 + rnd.nextInt(550), early);
+            List<Ack> acks = runAndKill(data, flushMode, round, early ? rnd.nextInt(400) : 50 + rnd.nextInt(550), early);
             acked.addAll(acks);
             roundsWithAcks += acks.isEmpty() ? 0 : 1;
             if (round % 3 == 1) {
@@ -74,10 +78,10 @@ class CrashTest {
             }
             Path copy = tmp.resolve("check-" + round);
             copyTree(data, copy);
-            check(copy, acked, "after round " + round);
+            check(copy, flushMode, acked, "after round " + round);
             deleteTree(copy);
         }
-        check(data, acked, "at the end");
+        check(data, flushMode, acked, "at the end");
         assertTrue(roundsWithAcks >= ROUNDS / 2, "only " + roundsWithAcks + " of " + ROUNDS + " rounds acknowledged appends");
     }
 
@@ -85,9 +89,9 @@ class CrashTest {
      * Starts a child, kills it {@code delayMs} after it is ready (or after it started, when
      * {@code early}), and returns the appends it acknowledged.
      */
-    private List<Ack> runAndKill(Path data, int round, long delayMs, boolean early) throws Exception {
+    private List<Ack> runAndKill(Path data, String flushMode, int round, long delayMs, boolean early) throws Exception {
         Path log = tmp.resolve("child-" + round + ".err");
-        ProcessBuilder pb = new ProcessBuilder(childCommand(data, (long) round * 10_000_000L))
+        ProcessBuilder pb = new ProcessBuilder(childCommand(data, flushMode, (long) round * 10_000_000L))
                 .redirectError(log.toFile());
         Process child = pb.start();
         List<String> lines = new ArrayList<>();
@@ -183,7 +187,7 @@ class CrashTest {
     }
 
     /** java, with everything this test runs with on the class path, running {@link CrashChild}. */
-    private static List<String> childCommand(Path data, long firstRecord) {
+    private static List<String> childCommand(Path data, String flushMode, long firstRecord) {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Set<String> path = new LinkedHashSet<>();
         Path basedir = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
@@ -196,12 +200,12 @@ class CrashTest {
                 }
             }
         }
-        // native access: the nio backend reserves log space ahead (fallocate through FFM) only with it,
-        // so the kills land in that write path too
+        // native access: the nio backend reserves log space ahead (fallocate through FFM, flush mode
+        // os) only with it, so the kills land in that write path too
         return List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
                 "-cp", String.join(File.pathSeparator, path),
                 CrashChild.class.getName(), data.toString(), Long.toString(firstRecord), Integer.toString(PARTITIONS),
-                Integer.toString(THREADS));
+                Integer.toString(THREADS), flushMode);
     }
 
     /**
@@ -209,8 +213,8 @@ class CrashTest {
      * contiguous offsets, records the child wrote (value derived from the key), no record twice;
      * and every acknowledged record at its offset.
      */
-    private static void check(Path data, List<Ack> acked, String when) throws IOException {
-        try (StorageEngine engine = StorageEngine.open(CrashChild.config(data))) {
+    private static void check(Path data, String flushMode, List<Ack> acked, String when) throws IOException {
+        try (StorageEngine engine = StorageEngine.open(CrashChild.config(data, flushMode))) {
             if (engine.topic(CrashChild.TOPIC).isEmpty()) {
                 assertTrue(acked.isEmpty(), when + ": the topic is gone but appends were acknowledged");
                 return;
