@@ -41,6 +41,11 @@ import java.util.Objects;
  * loop (each record consumes at least 7 bytes). The CRC is not checked here: call
  * {@link RecordBatch#ensureValid} first (the {@link RecordBatchReader} does).
  *
+ * <p>Bounded: a codec may ask the allocator for at most {@link #DEFAULT_MAX_DECOMPRESSED_BYTES}
+ * (or the limit given to the constructor) while decompressing a batch; a batch that needs more
+ * (a small batch crafted to expand to gigabytes) fails with {@link CorruptRecordException} naming
+ * its position before anything that large is allocated.
+ *
  * <p>Timestamps: {@link #timestamp()} is {@code baseTimestamp + timestampDelta}, or the batch's max
  * timestamp for {@link TimestampType#LOG_APPEND_TIME} batches (as Kafka reports them).
  *
@@ -50,8 +55,14 @@ import java.util.Objects;
 @Evolving
 public final class RecordCursor implements AutoCloseable {
 
+    /** The default of {@link #RecordCursor(CodecResolver, BufferAllocator, int)}: 256 MiB. */
+    public static final int DEFAULT_MAX_DECOMPRESSED_BYTES = 256 << 20;
+
     private final CodecResolver codecs;
     private final BufferAllocator allocator;
+    /** {@link #allocator} refusing buffers beyond {@link #maxDecompressedBytes}: what codecs get. */
+    private final BufferAllocator bounded;
+    private final int maxDecompressedBytes;
 
     // the batch
     private long batchPosition;
@@ -90,8 +101,25 @@ public final class RecordCursor implements AutoCloseable {
      *                  {@link #reset} or {@link #close()}
      */
     public RecordCursor(CodecResolver codecs, BufferAllocator allocator) {
+        this(codecs, allocator, DEFAULT_MAX_DECOMPRESSED_BYTES);
+    }
+
+    /**
+     * @param maxDecompressedBytes the largest buffer a codec may ask {@code allocator} for while
+     *                             decompressing one batch; a batch that needs more fails with a
+     *                             {@link CorruptRecordException} before anything that large is
+     *                             allocated (a "decompression bomb": a small batch that expands to
+     *                             gigabytes). Codecs that grow their output by doubling may stop
+     *                             at about half of it.
+     */
+    public RecordCursor(CodecResolver codecs, BufferAllocator allocator, int maxDecompressedBytes) {
         this.codecs = Objects.requireNonNull(codecs, "codecs");
         this.allocator = Objects.requireNonNull(allocator, "allocator");
+        if (maxDecompressedBytes < 1) {
+            throw new IllegalArgumentException("maxDecompressedBytes must be positive, got " + maxDecompressedBytes);
+        }
+        this.maxDecompressedBytes = maxDecompressedBytes;
+        this.bounded = new Bounded();
     }
 
     /**
@@ -141,7 +169,7 @@ public final class RecordCursor implements AutoCloseable {
             codecName = codec.name();
             ByteBuffer src = batch.buffer().slice(from, to - from);
             try {
-                decompressed = codec.decompress(src, allocator);
+                decompressed = codec.decompress(src, bounded);
             } catch (CorruptRecordException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -463,6 +491,33 @@ public final class RecordCursor implements AutoCloseable {
             decompressed = null;
             buf = null;
             allocator.release(d);
+        }
+    }
+
+    /** The cursor's allocator, refusing any buffer larger than {@link #maxDecompressedBytes}. */
+    private final class Bounded implements BufferAllocator {
+        @Override
+        public ByteBuffer allocate(int minCapacity) {
+            check(minCapacity);
+            return allocator.allocate(minCapacity);
+        }
+
+        @Override
+        public void release(ByteBuffer buffer) {
+            allocator.release(buffer);
+        }
+
+        @Override
+        public ByteBuffer grow(ByteBuffer buffer, int minCapacity) {
+            check(minCapacity);
+            return allocator.grow(buffer, minCapacity);
+        }
+
+        private void check(int capacity) {
+            if (capacity > maxDecompressedBytes) {
+                throw new IllegalStateException("its records would decompress to more than " + maxDecompressedBytes
+                        + " bytes (the codec asked for a buffer of " + capacity + " bytes), the limit of this reader");
+            }
         }
     }
 

@@ -170,6 +170,45 @@ class RecordBatchCorruptionTest {
     }
 
     @Test
+    void aBatchThatExpandsBeyondTheLimitFailsBeforeTheBigBufferIsAllocated() {
+        List<Record> zeros = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            zeros.add(Record.of(1000 + i, new byte[0], new byte[100_000]));
+        }
+        ByteBuffer small = at(7, RecordBatchWriter.encode(0, DeflateTestCodec.INSTANCE, zeros));
+        assertTrue(small.remaining() < 10_000, "a million zeros deflate to a few KiB: " + small.remaining());
+        int[] largest = {0};
+        BufferAllocator counting = new BufferAllocator() {
+            @Override
+            public ByteBuffer allocate(int minCapacity) {
+                largest[0] = Math.max(largest[0], minCapacity);
+                return ByteBuffer.allocate(minCapacity);
+            }
+        };
+        RecordBatch batch = new RecordBatch().wrap(small, 7).ensureValid();
+
+        RecordCursor limited = new RecordCursor(Decoded.CODECS, counting, 256 * 1024);
+        CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> limited.reset(batch));
+        assertEquals("records", e.field());
+        assertEquals(7L, e.position());
+        assertTrue(e.getMessage().startsWith("batch at position 7: its ") && e.getMessage().contains(
+                "does not decompress with codec 'deflate-test' (id 5): its records would decompress to more than 262144 bytes"),
+                e.getMessage());
+        assertTrue(largest[0] <= 256 * 1024, "the allocator was asked for " + largest[0] + " bytes");
+
+        try (RecordCursor defaults = new RecordCursor(Decoded.CODECS, counting)) {
+            defaults.reset(batch);
+            int n = 0;
+            while (defaults.next()) {
+                assertEquals(100_000, defaults.valueSize());
+                n++;
+            }
+            assertEquals(10, n, "the default limit (" + RecordCursor.DEFAULT_MAX_DECOMPRESSED_BYTES + ") lets it through");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new RecordCursor(Decoded.CODECS, counting, 0));
+    }
+
+    @Test
     void bitFlipsAnywhereAreCaught() {
         ByteBuffer good = batch(DeflateTestCodec.INSTANCE);
         int size = good.remaining();
