@@ -3,6 +3,7 @@ package io.rivven.io.nio;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
@@ -57,7 +58,7 @@ final class Fallocate {
                 SymbolLookup libc = linker.defaultLookup();
                 Linker.Option capture = Linker.Option.captureCallState("errno");
                 state = Linker.Option.captureStateLayout();
-                errno = state.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+                errno = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
                 open = linker.downcallHandle(libc.findOrThrow("open"),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                                 ValueLayout.JAVA_INT),
