@@ -108,6 +108,8 @@ public interface IoFile extends Closeable {
      *
      * @return whether the space up to {@code end} is reserved
      * @throws IOException only if the file is closed
+     * @throws java.nio.channels.NonWritableChannelException a backend may refuse it for a file
+     *         opened {@link OpenMode#READ}, as every write (or just return {@code false})
      */
     default boolean preallocate(long end) throws IOException {
         return false;
