@@ -98,9 +98,9 @@ public interface IoFile extends Closeable {
      * to {@code end} now (on Linux {@code fallocate} with {@code FALLOC_FL_KEEP_SIZE}), without
      * changing {@link #size()}, the content or what a reader or a crash can see. On file systems
      * that allocate blocks at writeback (ext4, XFS) appending into reserved space costs the
-     * kernel less per page. Reserved space beyond the end is released by {@link #truncate} and
-     * {@link #close()}; what a crash leaves stays allocated (invisible) until a later handle
-     * reserves and releases past the same end, or the file is cut or deleted.
+     * kernel less per page. Reserved space beyond the end is released by {@link #truncate} (all
+     * of it, also what a process that crashed reserved) and {@link #close()} (what this handle
+     * reserved).
      *
      * <p>Never fails an append: a backend, file system or file that cannot reserve (or has no
      * room) returns {@code false}, and the caller should stop asking for this file. Writer only.

@@ -232,6 +232,8 @@ final class SegmentFactory {
                 for (LazyIndex i : idx) {
                     i.truncateTo(r.nextOffset());
                 }
+            } else {
+                f.truncate(r.validBytes()); // cuts nothing; gives back log space the crash left reserved
             }
             if (!last && truncated == 0) {
                 sealAndClose(idx);

@@ -81,6 +81,30 @@ class PreallocationTest {
         }
     }
 
+    @Test
+    void recoveryAfterACrashGivesBackWhatTheActiveSegmentHadReserved() throws IOException {
+        assumeTrue(System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux"), "fallocate is Linux's");
+        EngineFixture fx = new EngineFixture(dir).defaults("\"flush\": {\"mode\": \"os\"}");
+        Path partition = dir.resolve("topics/t/partition-0");
+        StorageEngine crashed = fx.open();
+        crashed.createTopic("t", 1);
+        PartitionLog p = crashed.partition("t", 0);
+        for (int i = 0; i < 20; i++) {
+            p.append(EngineFixture.records(i * 100, 100, 1000));
+        }
+        Path log = EngineFixture.files(partition, "log").getFirst();
+        long size = Files.size(log);
+        assumeTrue(allocatedBytes(log) >= size + Segment.MIN_RESERVE_AHEAD, "the backend reserved nothing here");
+        crashed.abandonForTest(); // as kill -9: nothing closed, nothing given back
+
+        try (StorageEngine engine = fx.open()) {
+            assertEquals(size, Files.size(log));
+            assertTrue(allocatedBytes(log) < size + 64 * 1024,
+                    "recovery gave the reservation back: " + allocatedBytes(log) + " allocated, " + size + " bytes");
+            assertEquals(expected(0, 2000, 1000), readAll(engine.partition("t", 0), 0));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
             "\"segment\": {\"preallocateBytes\": 0}, \"flush\": {\"mode\": \"os\"}",

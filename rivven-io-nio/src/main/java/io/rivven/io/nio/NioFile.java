@@ -56,9 +56,9 @@ import java.nio.file.Path;
  *
  * <p>Reservation: {@link #preallocate} reserves space past the end with {@code fallocate} and
  * {@code FALLOC_FL_KEEP_SIZE} through a second, write-only descriptor (see {@link Fallocate}; Linux
- * with native access only, else it reserves nothing). {@link #truncate} and {@link #close()}
- * give back what this handle reserved beyond the end. A failed reservation is not an error: the
- * file stops reserving.
+ * with native access only, else it reserves nothing). {@link #truncate} gives back everything
+ * reserved beyond the end, also by a process that died; {@link #close()} what this handle
+ * reserved. A failed reservation is not an error: the file stops reserving.
  *
  * <p>Modes: {@link OpenMode#READ} files reject writes with a
  * {@link java.nio.channels.NonWritableChannelException}, and their {@link #size()} is the file's
@@ -313,7 +313,7 @@ final class NioFile implements IoFile {
                         ch.truncate(size); // also frees whatever was reserved past the old end
                         reservation.dropped();
                     } else {
-                        reservation.release(current);
+                        reservation.releaseAll(current); // also what a crashed process reserved
                     }
                     break;
                 } catch (ClosedChannelException e) {

@@ -66,14 +66,28 @@ final class Reservation {
     }
 
     /**
-     * Gives back what was reserved past {@code size}, the file's size now (read from the file,
-     * never an append position that may be behind bytes a failed append left): a {@code ftruncate}
-     * to the same size keeps every byte and frees the blocks past the end.
+     * Gives back what this handle reserved past {@code size}, the file's size now (read from the
+     * file, never an append position that may be behind bytes a failed append left): a
+     * {@code ftruncate} to the same size keeps every byte and frees the blocks past the end.
      */
     void release(long size) {
         if (fd >= 0 && end > size) {
             Fallocate.ftruncate(fd, size); // on failure the space stays reserved, invisible
         }
+        end = 0;
+    }
+
+    /**
+     * As {@link #release}, and also what anyone else reserved past {@code size} (a process that
+     * died before giving it back): opens the descriptor if needed. Nothing where
+     * {@link Fallocate} is not available.
+     */
+    void releaseAll(long size) {
+        if (!Fallocate.AVAILABLE || (fd < 0 && !openDescriptor())) {
+            end = 0;
+            return;
+        }
+        Fallocate.ftruncate(fd, size); // on failure the space stays reserved, invisible
         end = 0;
     }
 

@@ -89,6 +89,23 @@ class NioFilePreallocateTest {
     }
 
     @Test
+    void truncateToTheSizeAlsoGivesBackWhatAnotherHandleLeftReserved() throws IOException {
+        Path p = dir.resolve("f.log");
+        NioFile crashed = open(p); // a process that dies with its reservation: never released
+        crashed.append(ByteBuffer.wrap(pattern(0, 5000)));
+        assertTrue(crashed.preallocate(2 * MIB));
+        NioFile next = open(p);
+        assertTrue(allocatedBytes(p) >= 2 * MIB);
+        next.truncate(next.size());
+        assertEquals(5000, next.size());
+        assertTrue(allocatedBytes(p) < 5000 + 64 * 1024, "allocated after the release: " + allocatedBytes(p));
+        assertArrayEquals(pattern(0, 5000), readAll(next, 0, 5000));
+        next.close();
+        crashed.close();
+        assertEquals(5000, Files.size(p));
+    }
+
+    @Test
     void aFileReplacedAtThePathIsNeverReservedThroughTheNewName() throws IOException {
         Path p = dir.resolve("d.log");
         NioFile f = open(p);
