@@ -9,6 +9,7 @@ import io.rivven.core.format.v2.RecordBatchWriter;
 import io.rivven.core.format.v2.RecordCursor;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.utils.BufferSupplier;
@@ -62,6 +63,13 @@ import org.openjdk.jmh.infra.Blackhole;
  *       {@link ReusingAllocator}), every record's offset, timestamp, key and value views and
  *       headers handed to the Blackhole. See {@link RivvenBatches#decode}.</li>
  * </ul>
+ *
+ * <p><b>The floor</b> ({@code floorCopyCrc}, neither side): what any encoder of an uncompressed
+ * batch must at least do, and nothing else: the batch's 100 keys and values copied one after the
+ * other ({@code System.arraycopy}) into a reused heap array, then CRC-32C over the copy. No varints,
+ * no batch header, headers not copied. It is the same whatever the {@code codec} parameter; run it
+ * with {@code -p codec=none -p headers=0} beside the uncompressed encode to see how close both sides
+ * are to the memory's limit on the machine at hand.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -168,6 +176,39 @@ public class BatchCodecBench {
             writer.close();
             cursor.close();
         }
+    }
+
+    /** The floor's reused copy target and checksum. */
+    @State(Scope.Thread)
+    public static class FloorState {
+        byte[] buffer;
+        final CRC32C crc = new CRC32C();
+        long next;
+
+        @Setup(Level.Trial)
+        public void setup(Params p) {
+            buffer = new byte[(int) p.workload.batchPayloadBytes()];
+        }
+    }
+
+    @Benchmark
+    public long floorCopyCrc(Params p, FloorState s) {
+        Workload w = p.workload;
+        long batch = s.next++;
+        byte[] b = s.buffer;
+        int pos = 0;
+        for (int i = 0, n = w.recordsPerBatch(); i < n; i++) {
+            int r = w.poolRecord(batch, i);
+            byte[] key = w.key(r);
+            byte[] value = w.value(r);
+            System.arraycopy(key, 0, b, pos, key.length);
+            pos += key.length;
+            System.arraycopy(value, 0, b, pos, value.length);
+            pos += value.length;
+        }
+        s.crc.reset();
+        s.crc.update(b, 0, pos);
+        return s.crc.getValue();
     }
 
     @Benchmark

@@ -30,6 +30,8 @@ import tools.jackson.databind.ObjectMapper;
  *       op becomes GB/s = pass payload bytes / time / 10^9.</li>
  *   <li>{@link LookupBench}: latency; p50 and p99 in microseconds.</li>
  * </ul>
+ * Other methods of those classes (such as {@code BatchCodecBench.floorCopyCrc}) are listed after the
+ * table, converted the same way; methods of other classes with JMH's own score.
  * The ratio is Rivven / Kafka for throughput (higher is better) and Rivven p99 / Kafka p99 for
  * latency (lower is better). GB means 10^9 bytes. Stateless.
  */
@@ -86,8 +88,10 @@ public final class Summary {
             String side = method.startsWith("kafka") ? "kafka" : method.startsWith("rivven") ? "rivven" : null;
             JsonNode primary = r.get("primaryMetric");
             if (unit == null || side == null) {
-                others.add(String.format(Locale.ROOT, "%s.%s %s: %.3f %s%s", cls, method, params(r),
-                        primary.get("score").asDouble(), primary.get("scoreUnit").asString(), secondary(r)));
+                String score = unit == null
+                        ? String.format(Locale.ROOT, "%.3f %s", primary.get("score").asDouble(), primary.get("scoreUnit").asString())
+                        : format(unit, value(unit, r));
+                others.add(String.format(Locale.ROOT, "%s.%s %s: %s%s", cls, method, params(r), score, secondary(r)));
                 continue;
             }
             String scenario = cls + "." + Character.toLowerCase(method.charAt(side.length())) + method.substring(side.length() + 1);
