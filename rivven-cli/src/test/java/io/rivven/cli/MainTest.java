@@ -75,6 +75,26 @@ class MainTest {
     }
 
     @Test
+    void configWarnsWhenTheEngineWouldRefuseTheIoBackend() throws IOException {
+        Files.writeString(cwd.resolve("rivven.json"), "{ \"io\": \"nioo\", \"defaults\": { \"compression\": \"none\" } }");
+        assertEquals(0, run(null, "config"), err.toString());
+        assertTrue(out.toString().contains("\"type\" : \"nioo\""), out.toString());
+        assertEquals(List.of("rivven: warning: the engine will not open with rivven.json as it is: no I/O backend 'nioo' "
+                + "(rivven.json → io.type); available: nio; put the plugin's folder in plugins/"), errLines());
+
+        err.getBuffer().setLength(0);
+        Files.writeString(cwd.resolve("rivven.json"), "{ \"io\": { \"type\": \"nio\", \"directIo\": true } }");
+        assertEquals(0, run(null, "config"), err.toString());
+        assertEquals(List.of("rivven: warning: the engine will not open with rivven.json as it is: "
+                + "rivven.json → io.directIo: unknown option; accepted: (none)"), errLines());
+
+        err.getBuffer().setLength(0);
+        assertEquals(0, run(null, "plugins"), err.toString());
+        assertEquals(List.of("rivven: warning: rivven.json cannot be used as it is: "
+                + "rivven.json → io.directIo: unknown option; accepted: (none)"), errLines());
+    }
+
+    @Test
     void configErrorsAreOneLineWithNonZeroExit() throws IOException {
         Files.writeString(cwd.resolve("bad.json"), "{ \"defaults\": { \"flush\": { \"mode\": \"sometimes\" } } }");
         assertEquals(Main.EXIT_FAILURE, run(null, "config", "--config", "bad.json"));

@@ -27,6 +27,11 @@ import java.nio.file.Path;
  *
  * <p>Durability: nothing written is durable before {@link #sync} returns. If sync fails the
  * caller must assume written pages are lost and must not retry to hide it.
+ *
+ * <p>Errors: an {@link IOException} is a failure of the storage or of this handle. After
+ * {@link #close()}, reads, writes, {@link #transferTo}, {@link #sync} and {@link #truncate} throw
+ * an {@code IOException} naming the file ({@code IoBackendContract} checks this). A file opened
+ * {@link OpenMode#READ} refuses writes with {@link java.nio.channels.NonWritableChannelException}.
  */
 @Stable
 public interface IoFile extends Closeable {

@@ -54,7 +54,7 @@ public final class PluginsCommand implements Callable<Integer> {
 
         try {
             cfg.validate(plugins);
-            ConfigValidator.ioBackend(cfg, plugins);
+            ConfigValidator.checkIo(cfg, plugins);
         } catch (ConfigException e) {
             ctx.err().println("rivven: warning: " + cfg.source() + " cannot be used as it is: " + e.getMessage());
             ctx.err().flush();

@@ -2,6 +2,7 @@ package io.rivven.core.config;
 
 import io.rivven.api.ConfigException;
 import io.rivven.api.index.IndexProvider;
+import io.rivven.api.io.IoBackend;
 import io.rivven.api.io.IoBackendProvider;
 import io.rivven.api.tier.ColdStore;
 import io.rivven.api.tier.ColdStoreProvider;
@@ -89,6 +90,23 @@ public final class ConfigValidator {
                     + (others.isEmpty() ? "" : "; choose another: " + String.join(", ", others)));
         }
         return provider;
+    }
+
+    /**
+     * Checks the I/O backend as the engine does when it opens: {@link #ioBackend}, then its options
+     * (the backend is created and closed at once). For commands that report on a config without
+     * opening the engine ({@code rivven config}, {@code rivven plugins}).
+     *
+     * @throws PluginNotFoundException if no backend has that name
+     * @throws ConfigException if it cannot run here or rejects an option
+     */
+    public static void checkIo(RivvenConfig config, Plugins plugins) {
+        IoBackend backend = ioBackend(config, plugins).create(config.io().config());
+        try {
+            backend.close();
+        } catch (IOException e) {
+            // closing a backend that never did anything: nothing to report
+        }
     }
 
     private static void validateIndexes(List<PluginSpec> indexes, Plugins plugins) {

@@ -23,8 +23,11 @@ public record SegmentConfig(long bytes, long ms, int indexIntervalBytes, int ind
 
     /** The smallest {@code segment.bytes}: a batch header is 61 bytes. */
     public static final long MIN_BYTES = 64;
-    /** The smallest {@code segment.indexMaxBytes}: one time-index entry. */
-    public static final int MIN_INDEX_BYTES = 12;
+    /**
+     * The smallest {@code segment.indexMaxBytes}: two 12-byte time-index entries (the engine keeps
+     * one free for a segment's final entry, so a smaller file could never take one).
+     */
+    public static final int MIN_INDEX_BYTES = 24;
 
     /** Built-in defaults: 1 GiB, 7 days, 4096, 10 MiB (as Kafka's); 1 MiB reserved ahead. */
     public static final SegmentConfig DEFAULTS = new SegmentConfig(1L << 30, 7L * 24 * 3600 * 1000, 4096, 10 << 20, 1 << 20);

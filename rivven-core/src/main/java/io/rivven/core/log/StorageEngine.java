@@ -101,12 +101,16 @@ public final class StorageEngine implements AutoCloseable {
             logConfig(e.getValue(), "topics." + e.getKey());
         }
         IoBackendProvider ioProvider = ConfigValidator.ioBackend(config, plugins);
-        this.dirLock = DataDirLock.acquire(config.dataDir());
-        IoBackend backend;
+        // creating the backend checks its options: before the data directory (and its lock) is touched
+        IoBackend backend = ioProvider.create(config.io().config());
         try {
-            backend = ioProvider.create(config.io().config());
-        } catch (RuntimeException e) {
-            dirLock.close();
+            this.dirLock = DataDirLock.acquire(config.dataDir());
+        } catch (IOException | RuntimeException e) {
+            try {
+                backend.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
         this.io = backend;

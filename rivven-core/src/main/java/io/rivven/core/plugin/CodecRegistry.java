@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * The compression codecs, by name and by the 3-bit id written in every batch.
  *
  * <p>Besides the checks of {@link PluginRegistry}, construction requires every id to be within
- * 0–{@value CodecProvider#MAX_ID} and unique.
+ * 0–{@value CodecProvider#MAX_ID} and unique, ids 0–4 to carry Kafka's names (none, gzip, snappy,
+ * lz4, zstd) and those names to carry Kafka's ids: a batch's id is what Kafka decodes it with.
  *
  * <p>{@link #forId(byte)} is the batch reader's resolver: it returns a codec created with default
  * options (a decoder needs none: levels only matter when compressing), created on first use and
@@ -26,6 +27,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class CodecRegistry extends PluginRegistry<CodecProvider> {
 
     private static final int IDS = CodecProvider.MAX_ID + 1;
+    /** The names of ids 0–4: Kafka's codecs. */
+    private static final List<String> STANDARD_NAMES = List.of("none", "gzip", "snappy", "lz4", "zstd");
 
     private final List<PluginInfo<CodecProvider>> byId = new ArrayList<>(Collections.nCopies(IDS, null));
     private final AtomicReferenceArray<Codec> decoders = new AtomicReferenceArray<>(IDS);
@@ -38,6 +41,17 @@ public final class CodecRegistry extends PluginRegistry<CodecProvider> {
                 throw new PluginLoadException(info.describe() + " has codec id " + id + "; ids must be between 0 and "
                         + CodecProvider.MAX_ID + " (0-4 are Kafka's, " + CodecProvider.FIRST_CUSTOM_ID + "-"
                         + CodecProvider.MAX_ID + " are free for third-party codecs)");
+            }
+            String standard = id < CodecProvider.FIRST_CUSTOM_ID ? STANDARD_NAMES.get(id) : null;
+            if (standard != null && !standard.equals(info.name())) {
+                throw new PluginLoadException(info.describe() + " has codec id " + id + ", which is Kafka's '" + standard
+                        + "'; ids 0-4 are the standard codecs (" + String.join(", ", STANDARD_NAMES) + "), third-party codecs use "
+                        + CodecProvider.FIRST_CUSTOM_ID + "-" + CodecProvider.MAX_ID + ": fix the provider's id()");
+            }
+            int standardId = STANDARD_NAMES.indexOf(info.name());
+            if (standardId >= 0 && standardId != id) {
+                throw new PluginLoadException(info.describe() + " has codec id " + id + ", but '" + info.name()
+                        + "' is Kafka's codec with id " + standardId + ": fix the provider's id()");
             }
             PluginInfo<CodecProvider> previous = byId.get(id);
             if (previous != null) {

@@ -50,7 +50,8 @@ class ConfigErrorsTest {
             { 'defaults': { 'segment': { 'bytes': 4294967296 } } } | rivven.json → defaults.segment.bytes: must be between 64 and 2147483647, got 4294967296
             { 'defaults': { 'segment': { 'bytes': 10 } } } | rivven.json → defaults.segment.bytes: must be between 64 and 2147483647, got 10
             { 'defaults': { 'segment': { 'indexIntervalBytes': 0 } } } | rivven.json → defaults.segment.indexIntervalBytes: must be between 1 and 2147483647, got 0
-            { 'defaults': { 'segment': { 'indexMaxBytes': 8 } } } | rivven.json → defaults.segment.indexMaxBytes: must be between 12 and 2147483647, got 8
+            { 'defaults': { 'segment': { 'indexMaxBytes': 8 } } } | rivven.json → defaults.segment.indexMaxBytes: must be between 24 and 2147483647, got 8
+            { 'topics': { 'orders': { 'segment': { 'indexMaxBytes': 23 } } } } | rivven.json → topics.orders.segment.indexMaxBytes: must be between 24 and 2147483647, got 23
             { 'defaults': { 'segment': { 'ms': 123456789012345678901234567890 } } } | rivven.json → defaults.segment.ms: must be at least 1, got 123456789012345678901234567890
             { 'defaults': { 'segment': 5 } } | rivven.json → defaults.segment: must be an object, got 5
             { 'defaults': [] } | rivven.json → defaults: must be an object, got an array

@@ -262,6 +262,18 @@ class PartitionLogTest {
         assertFalse(Files.exists(dir.resolve("topics")));
     }
 
+    @Test
+    void ioBackendOptionsAreCheckedBeforeTheDataDirectoryIsTouched() {
+        Path data = dir.resolve("data");
+        io.rivven.core.config.RivvenConfig config = io.rivven.core.config.RivvenConfig.parse("{\"dataDir\": \""
+                + data.toString().replace("\\", "\\\\") + "\", \"pluginDirs\": [], \"io\": {\"type\": \"nio\", \"directIo\": true}}",
+                "test.json");
+        io.rivven.api.ConfigException e = assertThrows(io.rivven.api.ConfigException.class,
+                () -> StorageEngine.builder(config).plugins(EngineFixture.PLUGINS).open());
+        assertEquals("test.json → io.directIo: unknown option; accepted: (none)", e.getMessage());
+        assertFalse(Files.exists(data), "the data directory was created before the I/O backend's options were checked");
+    }
+
     private static ByteBuffer copy(ByteBuffer b) {
         ByteBuffer c = ByteBuffer.allocate(b.remaining());
         c.put(b.duplicate()).flip();

@@ -101,12 +101,25 @@ class PluginRegistryTest {
 
     @Test
     void duplicateCodecIdFails() {
-        Plugins.Builder b = Fakes.standardCodecs().add(new FakeCodecProvider("brotli", 4),
-                Fakes.folder("/p/brotli", "com.example.brotli"));
+        Plugins.Builder b = Fakes.standardCodecs().add(new FakeCodecProvider("lzma", 5))
+                .add(new FakeCodecProvider("brotli", 5), Fakes.folder("/p/brotli", "com.example.brotli"));
         PluginLoadException e = assertThrows(PluginLoadException.class, b::build);
-        assertTrue(e.getMessage().startsWith("compression codecs 'zstd' (module io.rivven.core (application)) and 'brotli' "
-                + "(module com.example.brotli in /p/brotli) both use codec id 4; ids are written into data and must be unique"),
+        assertTrue(e.getMessage().startsWith("compression codecs 'lzma' (module io.rivven.core (application)) and 'brotli' "
+                + "(module com.example.brotli in /p/brotli) both use codec id 5; ids are written into data and must be unique"),
                 e.getMessage());
+    }
+
+    @Test
+    void idsZeroToFourBelongToKafkasCodecsEvenWhenTheyAreNotInstalled() {
+        // brotli claiming zstd's id would write batches that Kafka (and a Rivven with zstd) decode as zstd
+        PluginLoadException e = assertThrows(PluginLoadException.class, () -> Plugins.builder()
+                .add(new FakeCodecProvider("brotli", 4), Fakes.folder("/p/brotli", "com.example.brotli")).build());
+        assertEquals("compression codec 'brotli' (module com.example.brotli in /p/brotli) has codec id 4, which is Kafka's "
+                + "'zstd'; ids 0-4 are the standard codecs (none, gzip, snappy, lz4, zstd), third-party codecs use 5-7: fix "
+                + "the provider's id()", e.getMessage());
+        e = assertThrows(PluginLoadException.class, () -> Plugins.of(new FakeCodecProvider("zstd", 6)));
+        assertTrue(e.getMessage().contains("compression codec 'zstd'") && e.getMessage().contains("has codec id 6, but "
+                + "'zstd' is Kafka's codec with id 4"), e.getMessage());
     }
 
     @Test
