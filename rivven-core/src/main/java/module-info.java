@@ -14,7 +14,7 @@ module io.rivven.core {
     exports io.rivven.core.format.v2;
     exports io.rivven.core.log;
     exports io.rivven.core.metrics;
-    exports io.rivven.core.index to io.rivven.cli;
+    exports io.rivven.core.index to io.rivven.cli, io.rivven.bench;
 
     uses io.rivven.api.codec.CodecProvider;
     uses io.rivven.api.io.IoBackendProvider;

@@ -4,6 +4,7 @@ import io.rivven.api.BufferAllocator;
 import io.rivven.bench.kafka.KafkaBatches;
 import io.rivven.bench.rivven.ReusingAllocator;
 import io.rivven.bench.rivven.RivvenBatches;
+import io.rivven.bench.workload.Workload;
 import io.rivven.core.format.v2.RecordBatch;
 import io.rivven.core.format.v2.RecordBatchWriter;
 import io.rivven.core.format.v2.RecordCursor;

@@ -5,6 +5,7 @@ import io.rivven.bench.kafka.KafkaLog;
 import io.rivven.bench.rivven.ReusingAllocator;
 import io.rivven.bench.rivven.RivvenBatches;
 import io.rivven.bench.rivven.RivvenLog;
+import io.rivven.bench.workload.Workload;
 import io.rivven.core.format.v2.RecordBatch;
 import io.rivven.core.format.v2.RecordBatchReader;
 import io.rivven.core.format.v2.RecordCursor;

@@ -4,6 +4,7 @@ import io.rivven.bench.kafka.KafkaBatches;
 import io.rivven.bench.kafka.KafkaLog;
 import io.rivven.bench.rivven.RivvenBatches;
 import io.rivven.bench.rivven.RivvenLog;
+import io.rivven.bench.workload.Workload;
 import io.rivven.core.config.RivvenConfig;
 import io.rivven.core.log.LogFiles;
 import java.io.IOException;

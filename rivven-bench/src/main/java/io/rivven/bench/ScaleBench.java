@@ -1,6 +1,7 @@
 package io.rivven.bench;
 
 import io.rivven.bench.rivven.RivvenBatches;
+import io.rivven.bench.workload.Workload;
 import io.rivven.core.config.RivvenConfig;
 import io.rivven.core.log.Checkpoint;
 import io.rivven.core.log.LogFiles;

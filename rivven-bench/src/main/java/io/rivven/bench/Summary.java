@@ -1,5 +1,6 @@
 package io.rivven.bench;
 
+import io.rivven.bench.workload.Workload;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.rivven.bench.kafka;
 
-import io.rivven.bench.Workload;
+import io.rivven.bench.workload.Workload;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;

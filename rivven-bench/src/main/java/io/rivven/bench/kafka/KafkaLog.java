@@ -1,5 +1,6 @@
 package io.rivven.bench.kafka;
 
+import io.rivven.bench.workload.Workload;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

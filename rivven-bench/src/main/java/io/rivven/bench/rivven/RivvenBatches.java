@@ -2,7 +2,7 @@ package io.rivven.bench.rivven;
 
 import io.rivven.api.BufferAllocator;
 import io.rivven.api.codec.Codec;
-import io.rivven.bench.Workload;
+import io.rivven.bench.workload.Workload;
 import io.rivven.core.format.v2.CodecResolver;
 import io.rivven.core.format.v2.RecordBatch;
 import io.rivven.core.format.v2.RecordBatchWriter;

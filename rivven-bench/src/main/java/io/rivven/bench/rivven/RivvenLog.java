@@ -1,5 +1,6 @@
 package io.rivven.bench.rivven;
 
+import io.rivven.bench.workload.Workload;
 import io.rivven.core.config.RivvenConfig;
 import io.rivven.core.log.AppendResult;
 import io.rivven.core.log.LogFiles;

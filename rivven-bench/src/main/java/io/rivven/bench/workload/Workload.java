@@ -1,4 +1,4 @@
-package io.rivven.bench;
+package io.rivven.bench.workload;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
