@@ -80,7 +80,7 @@ class MainTest {
         assertEquals(0, run(null, "config"), err.toString());
         assertTrue(out.toString().contains("\"type\" : \"nioo\""), out.toString());
         assertEquals(List.of("rivven: warning: the engine will not open with rivven.json as it is: no I/O backend 'nioo' "
-                + "(rivven.json → io.type); available: nio; put the plugin's folder in plugins/"), errLines());
+                + "(rivven.json → io.type); available: nio; put the plugin's folder in plugins/ or another of the config's pluginDirs"), errLines());
 
         err.getBuffer().setLength(0);
         Files.writeString(cwd.resolve("rivven.json"), "{ \"io\": { \"type\": \"nio\", \"directIo\": true } }");
@@ -108,7 +108,7 @@ class MainTest {
         Files.writeString(cwd.resolve("rivven.json"), "{ \"topics\": { \"orders\": { \"compression\": { \"type\": \"zsdt\" } } } }");
         assertEquals(Main.EXIT_FAILURE, run(null, "config"));
         assertEquals(List.of("rivven: no compression codec 'zsdt' (rivven.json → topics.orders.compression.type); "
-                + "available: gzip, lz4, none; put the plugin's folder in plugins/"), errLines());
+                + "available: gzip, lz4, none; put the plugin's folder in plugins/ or another of the config's pluginDirs"), errLines());
     }
 
     @Test

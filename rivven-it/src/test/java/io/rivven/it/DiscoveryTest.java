@@ -46,7 +46,7 @@ class DiscoveryTest {
                 () -> registry.get(bogus, "rivven.json → x.type"));
         assertEquals("no " + spi.noun() + " '" + bogus + "' (rivven.json → x.type); available: "
                 + (registry.available().isEmpty() ? "(none)" : String.join(", ", registry.available()))
-                + "; put the plugin's folder in plugins/", e.getMessage());
+                + "; put the plugin's folder in plugins/ or another of the config's pluginDirs", e.getMessage());
         assertEquals(registry.available(), e.available());
         assertEquals(registry.available().stream().sorted().toList(), registry.available(), "available() is sorted");
     }

@@ -150,7 +150,7 @@ class DistributionTest {
         Result r = rivven("config");
         assertEquals(1, r.code());
         assertEquals(List.of("rivven: no compression codec 'zsdt' (rivven.json → topics.orders.compression.type); "
-                + "available: gzip, lz4, none, snappy, zstd; put the plugin's folder in plugins/"), r.errLines());
+                + "available: gzip, lz4, none, snappy, zstd; put the plugin's folder in plugins/ or another of the config's pluginDirs"), r.errLines());
         assertEquals("", r.out());
 
         Result usage = rivven("plugins", "--nope");

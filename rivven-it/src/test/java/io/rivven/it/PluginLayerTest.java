@@ -145,7 +145,7 @@ class PluginLayerTest {
             }
             String[] bogus = probe.get("bogus").stream().filter(l -> l[1].equals(spi.label())).findFirst().orElseThrow();
             assertEquals("no " + spi.noun() + " 'bogus-" + spi.label() + "' (rivven.json → x.type); available: "
-                    + (names.isEmpty() ? "(none)" : String.join(", ", names)) + "; put the plugin's folder in plugins/", bogus[2]);
+                    + (names.isEmpty() ? "(none)" : String.join(", ", names)) + "; put the plugin's folder in plugins/ or another of the config's pluginDirs", bogus[2]);
         }
         assertTrue(probe.plugin("io", "nio")[4].equals("MODULE_LAYER"), "the nio backend is a plugin folder");
     }

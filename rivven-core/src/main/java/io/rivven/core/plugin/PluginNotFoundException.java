@@ -8,7 +8,7 @@ import java.util.List;
  * A configuration names a plugin that is not installed. The message says which SPI, the name, the
  * configuration path it came from, what is available and the fix:
  * <pre>
- * no compression codec 'zsdt' (rivven.json → topics.orders.compression.type); available: gzip, lz4, none, snappy, zstd; put the plugin's folder in plugins/
+ * no compression codec 'zsdt' (rivven.json → topics.orders.compression.type); available: gzip, lz4, none, snappy, zstd; put the plugin's folder in plugins/ or another of the config's pluginDirs
  * </pre>
  * (This message deliberately leads with what is missing rather than with the path, unlike other
  * {@link ConfigException}s; {@link #path()} still gives the path.)
@@ -18,7 +18,7 @@ public class PluginNotFoundException extends ConfigException {
     private static final long serialVersionUID = 1L;
 
     /** The fix appended to every message. */
-    public static final String FIX = "put the plugin's folder in plugins/";
+    public static final String FIX = "put the plugin's folder in plugins/ or another of the config's pluginDirs";
 
     private final Spi spi;
     private final String name;

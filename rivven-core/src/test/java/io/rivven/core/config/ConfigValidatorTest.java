@@ -48,7 +48,7 @@ class ConfigValidatorTest {
     @Test
     void unknownCodecNamesTheTopicPath() {
         assertEquals("no compression codec 'zsdt' (rivven.json → topics.orders.compression.type); available: gzip, lz4, none, "
-                + "snappy, zstd; put the plugin's folder in plugins/",
+                + "snappy, zstd; put the plugin's folder in plugins/ or another of the config's pluginDirs",
                 error("{ 'topics': { 'orders': { 'compression': { 'type': 'zsdt' } } } }"));
     }
 
@@ -69,7 +69,7 @@ class ConfigValidatorTest {
 
     @Test
     void indexesAreResolvedValidatedAndUnique() {
-        assertEquals("no index type 'blom' (rivven.json → topics.t.indexes[0].type); available: bloom; put the plugin's folder in plugins/",
+        assertEquals("no index type 'blom' (rivven.json → topics.t.indexes[0].type); available: bloom; put the plugin's folder in plugins/ or another of the config's pluginDirs",
                 error("{ 'topics': { 't': { 'indexes': [ 'blom' ] } } }"));
         assertEquals("rivven.json → defaults.indexes[0].percent: must be between 1 and 50, got 90",
                 error("{ 'defaults': { 'indexes': [ { 'type': 'bloom', 'percent': 90 } ] } }"));
@@ -80,7 +80,7 @@ class ConfigValidatorTest {
 
     @Test
     void coldStoreIsCheckedOnlyWhenTieringIsEnabled() {
-        assertEquals("no cold store 's4' (rivven.json → tiered.cold.type); available: fs; put the plugin's folder in plugins/",
+        assertEquals("no cold store 's4' (rivven.json → tiered.cold.type); available: fs; put the plugin's folder in plugins/ or another of the config's pluginDirs",
                 error("{ 'tiered': { 'cold': { 'type': 's4' } } }"));
         assertEquals("rivven.json → tiered.cold.bucket: required, a non-empty string",
                 error("{ 'tiered': { 'cold': { 'type': 'fs' } } }"));
@@ -91,7 +91,7 @@ class ConfigValidatorTest {
     void ioIsResolvedWhenTheEngineOpensNotWhenTheConfigLoads() {
         RivvenConfig c = parse("{ 'io': 'nioo' }");
         c.validate(plugins);
-        assertEquals("no I/O backend 'nioo' (rivven.json → io.type); available: nio, uring; put the plugin's folder in plugins/",
+        assertEquals("no I/O backend 'nioo' (rivven.json → io.type); available: nio, uring; put the plugin's folder in plugins/ or another of the config's pluginDirs",
                 assertThrows(PluginNotFoundException.class, () -> ConfigValidator.ioBackend(c, plugins)).getMessage());
         assertEquals("nio", ConfigValidator.ioBackend(parse("{}"), plugins).name());
         assertEquals("rivven.json → io.type: I/O backend 'uring' cannot run here: needs Linux >= 5.6; choose another: nio",

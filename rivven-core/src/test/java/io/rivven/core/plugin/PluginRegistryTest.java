@@ -31,7 +31,7 @@ class PluginRegistryTest {
         PluginNotFoundException e = assertThrows(PluginNotFoundException.class,
                 () -> plugins.codecs().get("zsdt", "rivven.json → topics.orders.compression.type"));
         assertEquals("no compression codec 'zsdt' (rivven.json → topics.orders.compression.type); "
-                + "available: gzip, lz4, none, snappy, zstd; put the plugin's folder in plugins/", e.getMessage());
+                + "available: gzip, lz4, none, snappy, zstd; put the plugin's folder in plugins/ or another of the config's pluginDirs", e.getMessage());
         assertEquals("rivven.json → topics.orders.compression.type", e.path());
         assertEquals(Spi.CODEC, e.spi());
         assertEquals("zsdt", e.name());
@@ -41,13 +41,13 @@ class PluginRegistryTest {
     @Test
     void unknownNameOfEverySpi() {
         Plugins plugins = Plugins.builder().add(new FakeIoProvider("nio", true)).build();
-        assertEquals("no I/O backend 'uring' (rivven.json → io.type); available: nio; put the plugin's folder in plugins/",
+        assertEquals("no I/O backend 'uring' (rivven.json → io.type); available: nio; put the plugin's folder in plugins/ or another of the config's pluginDirs",
                 assertThrows(PluginNotFoundException.class, () -> plugins.ioBackends().get("uring", "rivven.json → io.type"))
                         .getMessage());
-        assertEquals("no cold store 's4' (rivven.json → tiered.cold.type); available: (none); put the plugin's folder in plugins/",
+        assertEquals("no cold store 's4' (rivven.json → tiered.cold.type); available: (none); put the plugin's folder in plugins/ or another of the config's pluginDirs",
                 assertThrows(PluginNotFoundException.class,
                         () -> plugins.coldStores().get(PluginSpec.of("s4", "rivven.json → tiered.cold"))).getMessage());
-        assertEquals("no index type 'bloom'; available: (none); put the plugin's folder in plugins/",
+        assertEquals("no index type 'bloom'; available: (none); put the plugin's folder in plugins/ or another of the config's pluginDirs",
                 assertThrows(PluginNotFoundException.class, () -> plugins.indexes().get("bloom", null)).getMessage());
     }
 
@@ -177,7 +177,7 @@ class PluginRegistryTest {
     void forIdOfMissingCodecFailsListingInstalledIds() {
         Plugins plugins = Plugins.builder().add(new FakeCodecProvider("none", 0)).add(new FakeCodecProvider("lz4", 3)).build();
         CodecException e = assertThrows(CodecException.class, () -> plugins.codecs().forId((byte) 4));
-        assertEquals("no compression codec with id 4; installed: 0 none, 3 lz4; put the plugin's folder in plugins/",
+        assertEquals("no compression codec with id 4; installed: 0 none, 3 lz4; put the plugin's folder in plugins/ or another of the config's pluginDirs",
                 e.getMessage());
         assertThrows(CodecException.class, () -> plugins.codecs().forId((byte) -3));
         assertThrows(CodecException.class, () -> plugins.codecs().forId((byte) 8));
