@@ -292,7 +292,9 @@ public final class LogVerifier {
         try (SegmentIndex index = provider.create(ctx, spec.config())) {
             index.sanityCheck();
         } catch (CorruptIndexException e) {
-            problem(file, -1, e.getMessage() + "; the next open rebuilds it from the log");
+            String m = e.getMessage();
+            String prefix = file.toAbsolutePath() + ": ";
+            problem(file, -1, (m.startsWith(prefix) ? m.substring(prefix.length()) : m) + "; the next open rebuilds it from the log");
         } catch (NoSuchFileException e) {
             problem(file, -1, "index file is missing; the next open rebuilds it from the log");
         } catch (IOException | RuntimeException e) {
@@ -364,11 +366,23 @@ public final class LogVerifier {
             return new EntryChecker(file, base, v, false, read(file, TimeIndexFormat.ENTRY_LENGTH), TimeIndexFormat.ENTRY_LENGTH);
         }
 
-        /** The file's whole entries, or null when it is missing, unreadable or not a whole number of entries (the sanity check reports those). */
+        /**
+         * The file's whole entries without a zero-filled tail (what a crash leaves of an active
+         * segment's preallocated file; the sanity check reports such a file once), or null when it
+         * is missing, unreadable or not a whole number of entries (the sanity check reports those).
+         */
         private static MemorySegment read(Path file, int entryLength) {
             try {
                 byte[] b = Files.readAllBytes(file);
-                return b.length % entryLength == 0 ? MemorySegment.ofArray(b) : null;
+                if (b.length % entryLength != 0) {
+                    return null;
+                }
+                int end = b.length;
+                while (end > 0 && b[end - 1] == 0) {
+                    end--;
+                }
+                int length = (end + entryLength - 1) / entryLength * entryLength;
+                return MemorySegment.ofArray(b).asSlice(0, length);
             } catch (IOException e) {
                 return null;
             }

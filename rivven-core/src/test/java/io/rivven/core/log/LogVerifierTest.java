@@ -124,6 +124,27 @@ class LogVerifierTest {
     }
 
     /**
+     * After a crash the active segment's index files keep their preallocated zero tail: verify
+     * reports each such file, not every one of the hundreds of zero entries as a bad entry.
+     */
+    @Test
+    void thePreallocatedZeroTailOfACrashedActiveSegmentIsNotAFloodOfBadEntries() throws IOException {
+        EngineFixture fx = LogRecoveryTest.fixture(dir);
+        StorageEngine e = fx.open();
+        e.createTopic("t", 1);
+        EngineFixture.fill(e.partition("t", 0), 20, 2, 40);
+        e.abandonForTest();
+        Path pdir = fx.partitionDir("t", 0);
+        long active = base(EngineFixture.files(pdir, LogFiles.LOG).getLast());
+        for (String suffix : List.of(LogFiles.OFFSET_INDEX, LogFiles.TIME_INDEX)) {
+            Path index = LogFiles.file(pdir, active, suffix).toAbsolutePath();
+            assertTrue(Files.size(index) > 4000, "preallocated: " + Files.size(index));
+            List<VerifyReport.Problem> problems = fx.verify().problems().stream().filter(p -> p.file().equals(index)).toList();
+            assertTrue(!problems.isEmpty() && problems.size() <= 2, problems.toString());
+        }
+    }
+
+    /**
      * A directory after a crash, with damage of every kind: verify reports each one and leaves
      * every byte, every name and every modification time as it was.
      */
