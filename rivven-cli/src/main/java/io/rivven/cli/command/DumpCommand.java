@@ -60,6 +60,10 @@ public final class DumpCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         CliContext ctx = rivven.context();
         Path path = ctx.workingDir().resolve(file).normalize();
+        if (Files.isDirectory(path)) {
+            throw new CliException(path + ": is a directory; expected a segment's ." + LogFiles.LOG + ", ." + LogFiles.OFFSET_INDEX
+                    + " or ." + LogFiles.TIME_INDEX + " file");
+        }
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString(), null, Files.exists(path) ? "not a regular file" : null);
         }
@@ -72,14 +76,14 @@ public final class DumpCommand implements Callable<Integer> {
                 new LogDump(ctx.out(), plugins.codecs(), printRecords, RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE).dump(path, data);
             }
         } else if (isKind(name, LogFiles.OFFSET_INDEX)) {
-            long base = baseOffset(name);
+            long base = baseOffset(path);
             Path log = path.resolveSibling(LogFiles.baseName(base) + "." + LogFiles.LOG);
             try (Arena arena = Arena.ofConfined()) {
                 ByteBuffer logData = Files.isRegularFile(log) ? map(log, arena).asByteBuffer() : null;
                 new IndexDump(ctx.out()).dumpOffsetIndex(path, base, map(path, arena), logData);
             }
         } else if (isKind(name, LogFiles.TIME_INDEX)) {
-            long base = baseOffset(name);
+            long base = baseOffset(path);
             try (Arena arena = Arena.ofConfined()) {
                 new IndexDump(ctx.out()).dumpTimeIndex(path, base, map(path, arena));
             }
@@ -101,10 +105,10 @@ public final class DumpCommand implements Callable<Integer> {
         return false;
     }
 
-    private static long baseOffset(String name) {
-        OptionalLong base = LogFiles.baseOffsetOf(name);
+    private static long baseOffset(Path path) {
+        OptionalLong base = LogFiles.baseOffsetOf(path.getFileName().toString());
         if (base.isEmpty()) {
-            throw new CliException(name + ": an index file is named <20-digit base offset>.<suffix> (its entries are "
+            throw new CliException(path + ": an index file is named <20-digit base offset>.<suffix> (its entries are "
                     + "relative to that offset); rename a copy, e.g. 00000000000000000000." + LogFiles.OFFSET_INDEX);
         }
         return base.getAsLong();

@@ -200,7 +200,14 @@ class DumpCommandTest extends CliFixture {
         Files.write(cwd.resolve("x.index"), new byte[8]);
         Result badName = run("dump", "x.index");
         assertEquals(Main.EXIT_FAILURE, badName.code());
-        assertTrue(badName.err().startsWith("rivven: x.index: an index file is named <20-digit base offset>.<suffix>"), badName.err());
+        assertTrue(badName.err().startsWith("rivven: " + cwd.resolve("x.index") + ": an index file is named <20-digit base offset>.<suffix>"),
+                badName.err());
+
+        Files.createDirectory(cwd.resolve("segments"));
+        Result dir = run("dump", "segments");
+        assertEquals(Main.EXIT_FAILURE, dir.code());
+        assertEquals(List.of("rivven: " + cwd.resolve("segments") + ": is a directory; expected a segment's .log, .index or .timeindex"
+                + " file"), dir.errLines());
     }
 
     @Test

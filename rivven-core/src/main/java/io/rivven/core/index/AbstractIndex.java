@@ -29,7 +29,7 @@ import java.util.concurrent.locks.StampedLock;
  */
 abstract class AbstractIndex<E> implements SegmentIndex {
 
-    /** No batch seen since open or truncation: the next batch anchors the interval without an entry. */
+    /** No batch seen since truncation (or an open that could not resume): the next batch anchors the interval without an entry. */
     private static final long NO_ANCHOR = -1L;
 
     /**
@@ -128,6 +128,11 @@ abstract class AbstractIndex<E> implements SegmentIndex {
         }
         int n = entries;
         this.lastBatchOffset = n > 0 ? entryOffset(mapping.segment(), n - 1) : baseOffset - 1;
+        // The interval goes on across a reopen (a program that opens the engine for each batch must
+        // still get entries): from the last entry's batch, or from the segment's first batch, which
+        // starts at 0. An index whose entries hold no position starts over with the next batch.
+        long resume = n > 0 ? entryPosition(mapping.segment(), n - 1) : 0;
+        this.anchorPosition = resume >= 0 ? resume : NO_ANCHOR;
     }
 
     // ---------------------------------------------------------------- template
@@ -148,6 +153,15 @@ abstract class AbstractIndex<E> implements SegmentIndex {
 
     /** The absolute offset an entry refers to (non-decreasing from slot to slot); truncation uses it. */
     protected abstract long entryOffset(MemorySegment entries, int slot);
+
+    /**
+     * The log position of the batch the entry in {@code slot} was made for, or -1 when entries do
+     * not hold it (the default). At open, the interval rule resumes from the last entry's position.
+     * Called from the constructor: it must use only its arguments.
+     */
+    protected long entryPosition(MemorySegment entries, int slot) {
+        return -1;
+    }
 
     /** Writes {@code slot}; {@code key} and {@code value} are what the subclass passed to {@link #appendEntry}. */
     protected abstract void writeEntry(MemorySegment entries, int slot, long key, long value);
@@ -171,9 +185,11 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     /**
      * Validates one appended batch against the writer state and decides, by Kafka's
      * {@code LogSegment} rule, whether it gets an entry: it does when more than
-     * {@code indexIntervalBytes} of log lie between the last batch that got one (or the first batch
-     * seen since open or truncation, which never gets one) and this batch's start. In Kafka's words,
-     * {@code bytesSinceLastIndexEntry > indexIntervalBytes}, counted before adding this batch.
+     * {@code indexIntervalBytes} of log lie between the last batch that got one (or the segment's
+     * first batch, at position 0, or the first batch seen since a truncation, which never get one)
+     * and this batch's start. In Kafka's words, {@code bytesSinceLastIndexEntry > indexIntervalBytes},
+     * counted before adding this batch. Unlike Kafka's in-memory counter, the interval survives a
+     * reopen: it resumes from the last entry's position ({@link #entryPosition}) or from 0.
      */
     protected final boolean admit(BatchInfo batch) {
         requireWritable("append to");

@@ -138,6 +138,11 @@ public final class OffsetIndex extends AbstractIndex<OffsetPosition> implements 
     }
 
     @Override
+    protected long entryPosition(MemorySegment entries, int slot) {
+        return OffsetIndexFormat.position(entries, slot);
+    }
+
+    @Override
     protected void writeEntry(MemorySegment entries, int slot, long offset, long position) {
         OffsetIndexFormat.put(entries, slot, (int) (offset - baseOffset()), (int) position);
     }

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -211,6 +212,10 @@ public final class LogVerifier {
             }
         }
         LogScanner scanner = new LogScanner(RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE, contiguous);
+        // what the next open validates (LogLoader): after an unclean shutdown, the segments that may
+        // hold offsets at or above the recovery point; after a clean one, none of them batch by batch
+        boolean clean = Files.exists(dir.resolve(LogFiles.CLEAN_SHUTDOWN));
+        long recoveryPoint = Checkpoint.readLong(dir.resolve(LogFiles.RECOVERY_POINT)).orElse(0L);
         long previousNext = -1;
         for (var e : logs.entrySet()) {
             long base = e.getKey();
@@ -218,14 +223,25 @@ public final class LogVerifier {
                 problem(e.getValue(), -1, "segment starts at offset " + base + " but the previous segment holds offsets up to "
                         + (previousNext - 1) + " (segments overlap)");
             }
-            long next = verifySegment(topic, partition, dir, base, e.getValue(), indexes, scanner, tc);
+            Long nextBase = logs.higherKey(base);
+            String trusted = clean && nextBase == null ? "may not repair it (the partition was shut down cleanly, so the next open"
+                            + " only walks the batch headers of the active segment from its last offset-index entry, without CRCs)"
+                    : clean ? "does not repair it (the partition was shut down cleanly, so the next open does not validate the"
+                            + " batches of its closed segments)"
+                    : nextBase != null && nextBase <= recoveryPoint ? "does not repair it (the segment lies below the recovery"
+                            + " point " + recoveryPoint + ", so the next open does not validate its batches)"
+                    : null;
+            long next = verifySegment(topic, partition, dir, base, e.getValue(), indexes, scanner, tc, trusted);
             previousNext = Math.max(previousNext, next);
         }
     }
 
-    /** Checks one segment and its index files; returns the offset after its last valid batch. */
+    /**
+     * Checks one segment and its index files; returns the offset after its last valid batch.
+     * {@code trusted} says whether and why the next open will not validate the segment, or is null when it will.
+     */
     private long verifySegment(String topic, int partition, Path dir, long base, Path logPath, List<LogConfig.IndexSpec> indexes,
-                               LogScanner scanner, TopicConfig tc) throws IOException {
+                               LogScanner scanner, TopicConfig tc, String trusted) throws IOException {
         segments++;
         List<Path> indexPaths = new ArrayList<>();
         for (LogConfig.IndexSpec spec : indexes) {
@@ -254,8 +270,12 @@ public final class LogVerifier {
         }
         batches += r.batches();
         if (!r.isComplete()) {
-            problem(logPath, r.invalid().position(), r.invalid().reason() + "; recovery truncates the segment here"
-                    + " (and deletes the later segments)");
+            problem(logPath, r.invalid().position(), r.invalid().reason() + (trusted == null
+                    ? "; recovery truncates the segment here (and deletes the later segments)"
+                    : "; the next open " + trusted + " and reads reaching it fail; to have the next open"
+                            + " truncate the segment here (and delete the later segments), delete "
+                            + dir.resolve(LogFiles.CLEAN_SHUTDOWN).toAbsolutePath() + " and "
+                            + dir.resolve(LogFiles.RECOVERY_POINT).toAbsolutePath() + " while no engine has the data open"));
         }
         // entries past a damaged batch describe data recovery cuts off: not problems of their own
         offsets.end(r.validBytes(), r.nextOffset(), r.isComplete());
@@ -272,7 +292,9 @@ public final class LogVerifier {
         try (SegmentIndex index = provider.create(ctx, spec.config())) {
             index.sanityCheck();
         } catch (CorruptIndexException e) {
-            problem(file, -1, e.getMessage() + "; the next open rebuilds it from the log");
+            String m = e.getMessage();
+            String prefix = file.toAbsolutePath() + ": ";
+            problem(file, -1, (m.startsWith(prefix) ? m.substring(prefix.length()) : m) + "; the next open rebuilds it from the log");
         } catch (NoSuchFileException e) {
             problem(file, -1, "index file is missing; the next open rebuilds it from the log");
         } catch (IOException | RuntimeException e) {
@@ -295,6 +317,8 @@ public final class LogVerifier {
     /**
      * Checks a built-in index file's entries against the batches of its log, streaming: the
      * entries are read first (the file is small), then matched as the scan passes each batch.
+     * Offset-index entries are matched in the order of their positions, so that one entry with a
+     * wild position is reported alone rather than hiding the good entries after it.
      */
     private static final class EntryChecker {
         private final Path file;
@@ -304,6 +328,8 @@ public final class LogVerifier {
         private final MemorySegment entries;
         private final int count;
         private final int entryLength;
+        /** The slots in the order they are matched: by position for the offset index, else as stored. */
+        private final int[] order;
         private int next;
         private int reported;
 
@@ -315,6 +341,21 @@ public final class LogVerifier {
             this.entries = entries;
             this.entryLength = entryLength;
             this.count = entries == null ? 0 : (int) (entries.byteSize() / entryLength);
+            this.order = offsetIndex ? byPosition(entries, count) : null;
+        }
+
+        /** Slots sorted by position (then slot): each key packs the position, shifted to be non-negative, above the slot. */
+        private static int[] byPosition(MemorySegment entries, int count) {
+            long[] keys = new long[count];
+            for (int slot = 0; slot < count; slot++) {
+                keys[slot] = ((OffsetIndexFormat.position(entries, slot) - (long) Integer.MIN_VALUE) << 32) | slot;
+            }
+            Arrays.sort(keys);
+            int[] order = new int[count];
+            for (int i = 0; i < count; i++) {
+                order[i] = (int) keys[i];
+            }
+            return order;
         }
 
         static EntryChecker offsets(Path file, long base, LogVerifier v) {
@@ -325,11 +366,23 @@ public final class LogVerifier {
             return new EntryChecker(file, base, v, false, read(file, TimeIndexFormat.ENTRY_LENGTH), TimeIndexFormat.ENTRY_LENGTH);
         }
 
-        /** The file's whole entries, or null when it is missing, unreadable or not a whole number of entries (the sanity check reports those). */
+        /**
+         * The file's whole entries without a zero-filled tail (what a crash leaves of an active
+         * segment's preallocated file; the sanity check reports such a file once), or null when it
+         * is missing, unreadable or not a whole number of entries (the sanity check reports those).
+         */
         private static MemorySegment read(Path file, int entryLength) {
             try {
                 byte[] b = Files.readAllBytes(file);
-                return b.length % entryLength == 0 ? MemorySegment.ofArray(b) : null;
+                if (b.length % entryLength != 0) {
+                    return null;
+                }
+                int end = b.length;
+                while (end > 0 && b[end - 1] == 0) {
+                    end--;
+                }
+                int length = (end + entryLength - 1) / entryLength * entryLength;
+                return MemorySegment.ofArray(b).asSlice(0, length);
             } catch (IOException e) {
                 return null;
             }
@@ -342,17 +395,17 @@ public final class LogVerifier {
         /** A valid batch at {@code position} ending at {@code lastOffset}; {@code maxTs} is the largest timestamp up to it. */
         void batch(long position, long lastOffset, long maxTs) {
             if (offsetIndex) {
-                while (next < count && OffsetIndexFormat.position(entries, next) < position) {
-                    bad(next, "maps offset " + offsetOf(next) + " to position " + OffsetIndexFormat.position(entries, next)
+                while (next < count && OffsetIndexFormat.position(entries, order[next]) < position) {
+                    int slot = order[next++];
+                    bad(slot, "maps offset " + offsetOf(slot) + " to position " + OffsetIndexFormat.position(entries, slot)
                             + ", where no batch starts");
-                    next++;
                 }
-                if (next < count && OffsetIndexFormat.position(entries, next) == position) {
-                    if (offsetOf(next) != lastOffset) {
-                        bad(next, "maps offset " + offsetOf(next) + " to position " + position + ", where the batch holding offsets up to "
+                while (next < count && OffsetIndexFormat.position(entries, order[next]) == position) {
+                    int slot = order[next++];
+                    if (offsetOf(slot) != lastOffset) {
+                        bad(slot, "maps offset " + offsetOf(slot) + " to position " + position + ", where the batch holding offsets up to "
                                 + lastOffset + " starts (expected offset " + lastOffset + ")");
                     }
-                    next++;
                 }
             } else {
                 while (next < count && offsetOf(next) <= lastOffset) {
@@ -371,10 +424,11 @@ public final class LogVerifier {
         /** The scan ended after {@code validBytes} bytes, before offset {@code nextOffset}; {@code complete} when at the end of the log. */
         void end(long validBytes, long nextOffset, boolean complete) {
             for (; complete && next < count; next++) {
-                bad(next, offsetIndex
-                        ? "maps offset " + offsetOf(next) + " to position " + OffsetIndexFormat.position(entries, next)
+                int slot = offsetIndex ? order[next] : next;
+                bad(slot, offsetIndex
+                        ? "maps offset " + offsetOf(slot) + " to position " + OffsetIndexFormat.position(entries, slot)
                                 + ", past the valid batches of the log (" + validBytes + " bytes)"
-                        : "names offset " + offsetOf(next) + ", past the last valid offset " + (nextOffset - 1));
+                        : "names offset " + offsetOf(slot) + ", past the last valid offset " + (nextOffset - 1));
             }
             if (reported > MAX_ENTRY_PROBLEMS) {
                 verifier.problem(file, -1, (reported - MAX_ENTRY_PROBLEMS) + " more bad entries");

@@ -62,6 +62,26 @@ class OffsetIndexTest extends IndexContract {
         return expected;
     }
 
+    /**
+     * An active segment reopened for every batch (a program that opens the engine, appends one
+     * batch and closes it, as {@code rivven produce} per line) still gets an entry every
+     * {@code indexIntervalBytes}: the interval goes on from the last entry (or the segment's start)
+     * instead of starting over with the first batch after each open, which never got one.
+     */
+    @Test
+    void reopeningBeforeEveryBatchStillIndexesEveryInterval() throws IOException {
+        int interval = 300;
+        List<SimpleBatchInfo> batches = batches(new Random(11), BASE, 0, 0, 200);
+        for (SimpleBatchInfo b : batches) {
+            try (OffsetIndex index = open(ctx(true, 1 << 20, interval))) {
+                index.append(b);
+            }
+        }
+        try (OffsetIndex index = open(ctx(false, 1 << 20, interval))) {
+            assertEquals(kafkaEntries(batches, interval), entries(index));
+        }
+    }
+
     @Test
     void sparseEntriesFollowKafkasIntervalRule() throws IOException {
         for (int interval : new int[] {1, 100, 4096, 50_000}) {

@@ -1,6 +1,7 @@
 package io.rivven.core.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,6 +75,73 @@ class LogVerifierTest {
         assertEquals(log.toAbsolutePath(), p.file());
         assertEquals(third[0], p.position());
         assertTrue(p.message().contains("CRC") && p.message().contains("position " + third[0]), p.message());
+    }
+
+    /**
+     * After a clean shutdown the next open trusts closed segments and does not truncate a damaged
+     * one: verify must not claim it does, and must say how to have it repaired; following that
+     * advice repairs it.
+     */
+    @Test
+    void aDamagedSegmentTheNextOpenTrustsIsReportedWithHowToHaveItRepaired() throws IOException {
+        EngineFixture fx = write(20);
+        Path pdir = fx.partitionDir("t", 0);
+        Path log = EngineFixture.files(pdir, LogFiles.LOG).get(1);
+        long[] third = EngineFixture.batches(log).get(2);
+        EngineFixture.flip(log, third[0] + third[1] - 1, 0x10);
+        VerifyReport.Problem p = fx.verify().problems().getFirst();
+        assertFalse(p.message().contains("recovery truncates the segment here"), p.message());
+        Path marker = pdir.resolve(LogFiles.CLEAN_SHUTDOWN).toAbsolutePath();
+        Path recoveryPoint = pdir.resolve(LogFiles.RECOVERY_POINT).toAbsolutePath();
+        assertTrue(p.message().contains("the next open does not repair it") && p.message().contains(marker.toString())
+                && p.message().contains(recoveryPoint.toString()), p.message());
+
+        try (StorageEngine engine = fx.open()) {
+            assertEquals(40, engine.partition("t", 0).highWatermark(), "the open trusted the damaged segment");
+        }
+        Files.delete(marker);
+        Files.delete(recoveryPoint);
+        try (StorageEngine engine = fx.open()) {
+            assertEquals(third[2], engine.partition("t", 0).highWatermark(), "truncated at the damaged batch");
+        }
+        assertTrue(fx.verify().isClean(), () -> fx.verify().problems().toString());
+    }
+
+    /** One offset-index entry pointing far past the log is reported alone, not every entry after it too. */
+    @Test
+    void oneWildIndexEntryIsTheOnlyEntryReported() throws IOException {
+        EngineFixture fx = write(20);
+        Path index = EngineFixture.files(fx.partitionDir("t", 0), LogFiles.OFFSET_INDEX).getFirst();
+        ByteBuffer entries = ByteBuffer.wrap(Files.readAllBytes(index));
+        assertTrue(entries.capacity() >= 3 * 8, "entries: " + entries.capacity() / 8);
+        entries.putInt(8 + 4, 0x00FF0000);
+        Files.write(index, entries.array());
+        List<VerifyReport.Problem> entryProblems = fx.verify().problems().stream()
+                .filter(p -> p.file().equals(index.toAbsolutePath()) && p.position() >= 0).toList();
+        assertEquals(1, entryProblems.size(), entryProblems.toString());
+        assertEquals(8, entryProblems.getFirst().position());
+        assertTrue(entryProblems.getFirst().message().contains("past the valid batches"), entryProblems.toString());
+    }
+
+    /**
+     * After a crash the active segment's index files keep their preallocated zero tail: verify
+     * reports each such file, not every one of the hundreds of zero entries as a bad entry.
+     */
+    @Test
+    void thePreallocatedZeroTailOfACrashedActiveSegmentIsNotAFloodOfBadEntries() throws IOException {
+        EngineFixture fx = LogRecoveryTest.fixture(dir);
+        StorageEngine e = fx.open();
+        e.createTopic("t", 1);
+        EngineFixture.fill(e.partition("t", 0), 20, 2, 40);
+        e.abandonForTest();
+        Path pdir = fx.partitionDir("t", 0);
+        long active = base(EngineFixture.files(pdir, LogFiles.LOG).getLast());
+        for (String suffix : List.of(LogFiles.OFFSET_INDEX, LogFiles.TIME_INDEX)) {
+            Path index = LogFiles.file(pdir, active, suffix).toAbsolutePath();
+            assertTrue(Files.size(index) > 4000, "preallocated: " + Files.size(index));
+            List<VerifyReport.Problem> problems = fx.verify().problems().stream().filter(p -> p.file().equals(index)).toList();
+            assertTrue(!problems.isEmpty() && problems.size() <= 2, problems.toString());
+        }
     }
 
     /**

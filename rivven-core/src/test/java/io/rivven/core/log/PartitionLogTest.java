@@ -161,6 +161,43 @@ class PartitionLogTest {
         }
     }
 
+    /**
+     * Retention renames a doomed segment's files to {@code .deleted} at once and removes them when
+     * the last reader lets go; a reader holding the segment still reads it, and reads below the new
+     * log start offset fail naming the range.
+     */
+    @Test
+    void retentionRenamesToDeletedThenDeletesOnceNoReaderHoldsTheSegment() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 2048}, \"retention\": {\"bytes\": 0},"
+                + " \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 40; i++) {
+                p.append(EngineFixture.records(i * 4, 4, 100));
+            }
+            long first = p.segmentBaseOffsets().getFirst();
+            Path pdir = p.dir();
+            try (FetchResult held = p.read(first, 100)) {
+                ByteBuffer expectedBytes = held.toByteBuffer();
+                assertTrue(p.applyRetention() > 0);
+                assertEquals(1, p.segmentCount(), "retention.bytes 0 keeps only the active segment");
+                for (String suffix : List.of("log", "index", "timeindex")) {
+                    Path live = LogFiles.file(pdir, first, suffix);
+                    assertFalse(Files.exists(live), live + " is renamed at once");
+                    assertTrue(Files.exists(live.resolveSibling(live.getFileName() + LogFiles.DELETED)), live + ".deleted while read");
+                }
+                assertEquals(expectedBytes, held.toByteBuffer(), "the held segment still reads");
+            }
+            try (var files = Files.list(pdir)) {
+                assertTrue(files.noneMatch(f -> f.toString().endsWith(LogFiles.DELETED)), "removed once released");
+            }
+            OffsetOutOfRangeException e = assertThrows(OffsetOutOfRangeException.class, () -> p.read(first, 100));
+            assertTrue(e.getMessage().contains("offset " + first + " is outside the log [" + p.logStartOffset() + ", 160"),
+                    e.getMessage());
+        }
+    }
+
     @Test
     void retentionByTimeUsesTheNewestTimestampOfEachSegment() throws IOException {
         EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 2048}, \"retention\": {\"ms\": 1000}");
