@@ -6,6 +6,7 @@
 module io.rivven.cli {
     requires io.rivven.core;
     requires info.picocli;
+    requires java.logging; // the engine's warnings on stderr, one line each (OneLineLogFormat)
 
     // picocli sets the annotated option fields and instantiates the commands by reflection.
     opens io.rivven.cli to info.picocli;

@@ -13,6 +13,7 @@ import io.rivven.cli.command.VerifyCommand;
 import io.rivven.cli.support.CliContext;
 import io.rivven.cli.support.CliException;
 import io.rivven.cli.support.ContextHolder;
+import io.rivven.cli.support.OneLineLogFormat;
 import io.rivven.core.log.StorageException;
 import io.rivven.core.plugin.PluginLoadException;
 import io.rivven.core.record.CorruptRecordException;
@@ -74,6 +75,7 @@ public final class Main implements Runnable, ContextHolder {
     }
 
     public static void main(String[] args) {
+        OneLineLogFormat.install(Arrays.asList(args).contains("--verbose"));
         System.exit(run(args, CliContext.fromSystem()));
     }
 
