@@ -217,7 +217,7 @@ public final class Workload {
         return n;
     }
 
-    /** Prints the workload's shape and a sample record: {@code java ... io.rivven.bench.Workload [headers]}. */
+    /** Prints the workload's shape and a sample record: {@code java ... io.rivven.bench.workload.Workload [headers]}. */
     public static void main(String[] args) {
         Workload w = standard(args.length > 0 ? Integer.parseInt(args[0]) : 0);
         System.out.printf("records of %d B in batches of %d (%d B payload per batch), pool of %d batches (%.1f MiB)%n",
