@@ -4,9 +4,14 @@ package io.rivven.core.config;
 public enum CleanupPolicy {
     /** Whole closed segments are deleted by {@code retention.ms} / {@code retention.bytes}. */
     DELETE("delete"),
-    /** Closed segments are compacted: the latest value per key wins. */
+    /**
+     * Kafka's {@code compact}: retention deletes nothing (its settings do not apply), and closed
+     * segments are to be compacted, the latest value per key winning. Compaction is not implemented
+     * yet, so today such a topic keeps everything; recovery and {@code rivven verify} accept gaps
+     * between offsets, as a compacted log has them.
+     */
     COMPACT("compact"),
-    /** Compacted, and deleted by retention too (Kafka's {@code compact,delete}). */
+    /** Deleted by retention, and to be compacted too (Kafka's {@code compact,delete}; compaction is not implemented yet). */
     BOTH("both");
 
     private final String jsonName;

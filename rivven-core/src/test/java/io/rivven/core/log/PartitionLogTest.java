@@ -162,6 +162,40 @@ class PartitionLogTest {
     }
 
     /**
+     * As in Kafka, retention deletes nothing of a topic whose cleanup policy is {@code compact}
+     * alone (its retention settings do not apply); {@code both} deletes as {@code delete} does.
+     */
+    @Test
+    void retentionDeletesNothingUnderCompactAndDeletesUnderBoth() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 2048}, "
+                + "\"retention\": {\"bytes\": 6000, \"ms\": 1}, \"cleanupPolicy\": \"compact\"");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 40; i++) {
+                p.append(EngineFixture.records(i * 4, 4, 100));
+            }
+            int before = p.segmentCount();
+            assertTrue(before > 3, "segments " + before);
+            assertEquals(0, p.applyRetention());
+            assertEquals(before, p.segmentCount());
+            assertEquals(0, p.logStartOffset());
+            assertEquals(expected(0, 160, 100), readAll(p, 0));
+        }
+        EngineFixture both = new EngineFixture(dir.resolve("both")).defaults("\"segment\": {\"bytes\": 2048}, "
+                + "\"retention\": {\"bytes\": 6000}, \"cleanupPolicy\": \"both\"");
+        try (StorageEngine engine = both.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 40; i++) {
+                p.append(EngineFixture.records(i * 4, 4, 100));
+            }
+            assertTrue(p.applyRetention() > 0);
+            assertTrue(p.logStartOffset() > 0);
+        }
+    }
+
+    /**
      * Retention renames a doomed segment's files to {@code .deleted} at once and removes them when
      * the last reader lets go; a reader holding the segment still reads it, and reads below the new
      * log start offset fail naming the range.
