@@ -24,8 +24,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The engine's configuration, bound from one JSON file (see {@code docs/config.md} and
- * ARCHITECTURE.md §3):
+ * The engine's configuration, bound from one JSON file (see {@code docs/config.md}):
  * <pre>
  * { "dataDir": "data", "pluginDirs": ["plugins"], "io": {"type": "nio"},
  *   "defaults": { "partitions": 1, "compression": {"type": "lz4"},
@@ -37,6 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
  *               "migrateIntervalMs": 120000, "cold": {"type": "fs", …} },
  *   "topics": { "orders": { "partitions": 4, "compression": {"type": "zstd", "level": 3} } } }
  * </pre>
+ * ({@code tiered} is bound and checked, but no tier moves data yet and no cold store plugin ships:
+ * the {@code "fs"} above stands for the cold store a plugin will provide.)
  * Every key is optional. Keys of {@code defaults} not given take the built-in defaults; a topic's
  * keys override {@code defaults} (nested objects key by key; a plugin object {@code {"type": …}} and
  * the {@code indexes} list are replaced whole). A plugin may also be written as its bare name
