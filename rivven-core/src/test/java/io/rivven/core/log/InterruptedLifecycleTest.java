@@ -124,4 +124,30 @@ class InterruptedLifecycleTest {
         }
         assertTrue(fx.verify().isClean(), () -> fx.verify().problems().toString());
     }
+
+    /**
+     * Recovery truncates a segment that is not the last one (its tail was lost) and then deletes
+     * every later segment; a crash between the two leaves a shorter segment followed by the later
+     * ones. The next recovery must come to the same end (a contiguous log ending where the
+     * truncation cut), not keep the later segments after a hole of missing offsets.
+     */
+    @Test
+    void recoveryCutBetweenTruncatingAndDeletingTheLaterSegmentsLeavesNoHole() throws IOException {
+        EngineFixture fx = LogRecoveryTest.fixture(dir);
+        LogRecoveryTest.write(fx, 20, false);
+        Path pdir = fx.partitionDir("t", 0);
+        List<Path> logs = EngineFixture.files(pdir, LogFiles.LOG);
+        assertTrue(logs.size() >= 3, "segments: " + logs);
+        List<long[]> batches = EngineFixture.batches(logs.getFirst());
+        EngineFixture.truncate(logs.getFirst(), batches.get(batches.size() - 2)[0] + batches.get(batches.size() - 2)[1]);
+        Checkpoint.writeLong(pdir.resolve(LogFiles.RECOVERY_POINT), 0);
+        try (StorageEngine engine = fx.open()) {
+            PartitionLog p = engine.partition("t", 0);
+            List<String> all = readAll(p, 0);
+            assertEquals(expected(0, all.size(), VALUE), all, "contiguous from 0");
+            assertEquals(all.size(), p.highWatermark());
+            assertEquals(1, p.segmentCount());
+        }
+        assertTrue(fx.verify().isClean(), () -> fx.verify().problems().toString());
+    }
 }
