@@ -33,7 +33,9 @@ import java.util.function.LongSupplier;
  *       ({@link SegmentFactory#openActive}); if that does not add up, it is recovered.</li>
  *   <li>Unclean: every segment that may hold offsets at or above the recovery point (always the
  *       last one) is validated batch by batch ({@link LogScanner}); the log is truncated at the
- *       first invalid byte, every later segment is deleted, and the indexes of every validated
+ *       first invalid byte, every later segment is deleted (also when a validated segment of a
+ *       topic with contiguous offsets ends before the next one starts: a recovery that truncated it
+ *       was cut before it deleted them), and the indexes of every validated
  *       segment are rebuilt from scratch. Segments below the recovery point were fsynced before
  *       the crash: their indexes are sanity-checked, and rebuilt if damaged. What survived is then
  *       fsynced and the recovery point checkpointed.</li>
@@ -105,6 +107,7 @@ final class LogLoader {
                 boolean last = i == bases.size() - 1;
                 long nextBase = last ? Long.MAX_VALUE : bases.get(i + 1);
                 SegmentFactory.Recovered r;
+                boolean hole = false;
                 if (!last && clean && factory.indexFilesExist(base)) {
                     r = new SegmentFactory.Recovered(factory.trusted(base, Files.size(logs.get(base)), false), 0);
                 } else if (!last && nextBase <= recoveryPoint && factory.indexFilesExist(base) && factory.indexesSane(base, false)) {
@@ -113,10 +116,19 @@ final class LogLoader {
                     r = factory.openActive(base);
                 } else {
                     r = factory.recover(base, last);
+                    if (!last && !r.truncated() && config.contiguousOffsets() && r.segment().nextOffset() != nextBase) {
+                        // a hole (or overlap) before the next segment: a recovery that truncated this
+                        // segment was cut before it deleted the later ones; finish it the same way
+                        LOG.log(System.Logger.Level.WARNING, "{0}: {1} ends before offset {2} but the next segment starts at"
+                                + " {3}; recovering it as the last segment", name, logs.get(base), r.segment().nextOffset(), nextBase);
+                        r.segment().release();
+                        r = factory.recover(base, true);
+                        hole = true;
+                    }
                 }
                 segments.put(base, r.segment());
                 truncatedBytes += r.truncatedBytes();
-                if (r.truncated() && !last) {
+                if ((r.truncated() || hole) && !last) {
                     List<Long> later = bases.subList(i + 1, bases.size());
                     LOG.log(System.Logger.Level.WARNING, "{0}: deleting {1} segment(s) after the truncated one, from offset {2}",
                             name, later.size(), later.getFirst());

@@ -230,7 +230,8 @@ public final class StorageEngine implements AutoCloseable {
     }
 
     /**
-     * Deletes a topic and all its data: closes it, renames its directory to
+     * Deletes a topic and all its data: closes it (a failure to flush it at close is logged, not
+     * thrown: the data goes anyway), renames its directory to
      * {@code <name>~<millis>.deleted} (no topic name has a {@code ~}; the next open removes such
      * leftovers), then deletes it.
      *
@@ -243,7 +244,14 @@ public final class StorageEngine implements AutoCloseable {
             if (t == null) {
                 return false;
             }
-            closeTopic(t);
+            try {
+                closeTopic(t);
+            } catch (IOException e) {
+                // its data goes anyway; stopping here would leave the topic out of the engine but on
+                // disk, where the next open (or a new topic of the same name) would take it back
+                System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING,
+                        "topic " + name + ": closing it before deletion failed (" + e.getMessage() + "); deleting it anyway");
+            }
             Path dir = topicsDir.resolve(name);
             Path doomed = topicsDir.resolve(TopicMetadata.deletedTopicDirName(name, clock.getAsLong()));
             Files.move(dir, doomed);

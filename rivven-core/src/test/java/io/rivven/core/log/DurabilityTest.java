@@ -92,6 +92,34 @@ class DurabilityTest {
      * reads go on, close writes no clean-shutdown marker, and a reopen recovers everything that
      * was acknowledged.
      */
+    /**
+     * Deleting a topic whose partitions cannot be flushed at close still deletes it: otherwise it
+     * would leave the engine but stay on disk, come back at the next open, and a new topic of the
+     * same name would take over its data.
+     */
+    @Test
+    void aTopicWhoseCloseFailsIsStillDeleted() throws Exception {
+        EngineFixture fx = fixture("{\"mode\": \"always\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 2);
+            engine.partition("t", 0).append(records(0, 2, 30));
+            faulty.failSync.set(true);
+            try {
+                assertTrue(engine.deleteTopic("t"));
+            } finally {
+                faulty.failSync.set(false);
+            }
+            assertEquals(List.of(), engine.topics());
+            assertFalse(Files.exists(dir.resolve("topics").resolve("t")));
+            engine.createTopic("t", 1);
+            assertEquals(0, engine.partition("t", 0).highWatermark());
+        }
+        try (StorageEngine engine = fx.open()) {
+            assertEquals(1, engine.topic("t").orElseThrow().partitionCount());
+            assertEquals(0, engine.partition("t", 0).highWatermark());
+        }
+    }
+
     @Test
     void aFailedFsyncFailsThePartitionUntilReopened() throws Exception {
         EngineFixture fx = fixture("{\"mode\": \"always\"}");
