@@ -81,8 +81,9 @@ final class LogLoader {
 
         Path marker = dir.resolve(LogFiles.CLEAN_SHUTDOWN);
         // Removed before anything is changed, so a crash during this load is an unclean shutdown. Not
-        // fsynced: the directory is synced by the next segment creation or checkpoint, and until then
-        // a marker brought back by a power loss only skips validating segments fsynced before it.
+        // fsynced here (that would cost an fsync per partition at every open): the active segment's
+        // first fsync syncs the directory too, before any append is called durable, so a marker that
+        // a power loss brings back never covers an acknowledged append.
         boolean clean = Files.deleteIfExists(marker);
         OptionalLong logStartCheckpoint = Checkpoint.readLong(dir.resolve(LogFiles.LOG_START_OFFSET));
         long logStart = logStartCheckpoint.orElse(logs.isEmpty() ? 0 : logs.firstKey());
@@ -147,6 +148,9 @@ final class LogLoader {
             throw e;
         }
 
+        if (clean) {
+            segments.lastEntry().getValue().directoryChanged();
+        }
         long hw = segments.lastEntry().getValue().nextOffset();
         if (logStart > hw) {
             LOG.log(System.Logger.Level.WARNING, "{0}: the log start offset checkpoint ({1}) is past the end of the log ({2});"

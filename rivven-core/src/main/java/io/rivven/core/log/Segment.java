@@ -74,6 +74,8 @@ final class Segment {
     /** A seal replaced index mappings that {@link #release()} has not unmapped yet. */
     private volatile boolean retiredMappings;
     private volatile boolean deleted;
+    /** Set when the directory entry of this file (or the partition's marker) changed unsynced; see {@link #syncLog()}. */
+    private volatile boolean directoryUnsynced;
     private volatile Runnable pendingRemoval;
     /** The last offset-index entry found right ({@link #checkEntry}); any reader replaces it. */
     private volatile CheckedEntry lastChecked;
@@ -255,12 +257,32 @@ final class Segment {
         return indexes.anyFull();
     }
 
-    /** Makes the log durable (data only). Any thread. */
+    /**
+     * Makes the log durable (data only), and the first time after {@link #directoryChanged()} the
+     * segment's directory too. Any thread.
+     */
     void syncLog() throws IOException {
         IoFile f = log;
         if (f != null) {
             f.sync(false);
         }
+        if (directoryUnsynced) {
+            // the file is new, or the directory lost its clean-shutdown marker at open: that entry
+            // must be durable before anything in the file is called durable (a power loss could
+            // otherwise drop the new file, or bring the marker back over appends made since)
+            Checkpoint.syncDirectory(dir);
+            directoryUnsynced = false;
+        }
+    }
+
+    /** The segment's directory changed without a sync (see {@link #syncLog()}): the next sync also syncs it. */
+    void directoryChanged() {
+        directoryUnsynced = true;
+    }
+
+    /** Whether the next {@link #syncLog()} also syncs the directory (for tests). */
+    boolean directoryUnsynced() {
+        return directoryUnsynced;
     }
 
     /**

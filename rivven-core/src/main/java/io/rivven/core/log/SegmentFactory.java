@@ -90,7 +90,9 @@ final class SegmentFactory {
         }
         deleteIndexFiles(base);
         IoFile log = io.open(logPath, OpenMode.READ_WRITE);
-        return new Segment(name, dir, base, io, indexes(base, true), log, 0, base, -1, false, 0, true);
+        Segment s = new Segment(name, dir, base, io, indexes(base, true), log, 0, base, -1, false, 0, true);
+        s.directoryChanged(); // the new file's entry reaches the disk with the first fsync of its data
+        return s;
     }
 
     /** A closed segment taken as it is (after a clean shutdown, or below the recovery point): no I/O. */

@@ -37,6 +37,34 @@ class DurabilityTest {
                 .defaults("\"segment\": {\"indexMaxBytes\": 4096}, \"flush\": " + flush);
     }
 
+    /**
+     * A power loss must not drop the directory entry of a segment created by a roll, nor bring back
+     * the clean-shutdown marker removed at open, once an append in that segment was acknowledged as
+     * durable: the segment's first fsync syncs its directory too (once).
+     */
+    @Test
+    void theFirstFsyncOfANewSegmentOrAfterACleanOpenSyncsTheDirectory() throws Exception {
+        EngineFixture fx = fixture("{\"mode\": \"always\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(records(0, 1, 20));
+            p.roll();
+            Segment rolled = p.segments().getLast();
+            assertTrue(rolled.directoryUnsynced(), "a segment created by a roll has an unsynced directory entry");
+            p.append(records(1, 1, 20)); // always: fsynced before it returns
+            assertFalse(rolled.directoryUnsynced(), "the append's fsync synced the directory");
+        }
+        try (StorageEngine engine = fx.open()) { // clean: the marker was removed without a sync
+            PartitionLog p = engine.partition("t", 0);
+            Segment active = p.segments().getLast();
+            assertTrue(active.directoryUnsynced());
+            p.append(records(2, 1, 20));
+            assertFalse(active.directoryUnsynced());
+            assertEquals(3, p.recoveryPoint());
+        }
+    }
+
     /** Under interval, appends wait for the next group commit, and one fsync releases all of them. */
     @Test
     void oneGroupCommitReleasesEveryWaitingAppend() throws Exception {
