@@ -48,7 +48,8 @@ import java.util.TreeSet;
  *       ({@link LogScanner}): size bounds, magic, CRC-32C, record counts, offsets increasing (and
  *       contiguous unless the topic is compacted) and within the segment. The first invalid batch
  *       of a segment is a problem (recovery would truncate there); the rest of that segment is not
- *       read. Segments must not overlap: each starts after the previous one's last offset.</li>
+ *       read. Segments must not overlap: each starts after the previous one's last offset, and (unless
+ *       the topic is compacted) right after it: a hole in the offsets is a problem.</li>
  *   <li>every index file of the topic's index types: present, and passing the type's
  *       {@linkplain SegmentIndex#sanityCheck() sanity check}; for the built-in offset index, every
  *       entry maps the last offset of a batch to the position where that batch starts; for the
@@ -217,12 +218,19 @@ public final class LogVerifier {
         boolean clean = Files.exists(dir.resolve(LogFiles.CLEAN_SHUTDOWN));
         long recoveryPoint = Checkpoint.readLong(dir.resolve(LogFiles.RECOVERY_POINT)).orElse(0L);
         long previousNext = -1;
+        int problemsBefore = problems.size();
         for (var e : logs.entrySet()) {
             long base = e.getKey();
             if (base < previousNext) {
                 problem(e.getValue(), -1, "segment starts at offset " + base + " but the previous segment holds offsets up to "
                         + (previousNext - 1) + " (segments overlap)");
+            } else if (contiguous && previousNext >= 0 && base > previousNext && problems.size() == problemsBefore) {
+                // only when the previous segment was whole: one cut short is reported as such
+                problem(e.getValue(), -1, "segment starts at offset " + base + " but the previous segment ends before offset "
+                        + previousNext + ": offsets " + previousNext + " to " + (base - 1) + " are missing (a segment file"
+                        + " was removed?)");
             }
+            problemsBefore = problems.size();
             Long nextBase = logs.higherKey(base);
             String trusted = clean && nextBase == null ? "may not repair it (the partition was shut down cleanly, so the next open"
                             + " only walks the batch headers of the active segment from its last offset-index entry, without CRCs)"

@@ -108,6 +108,27 @@ class LogVerifierTest {
     }
 
     /** One offset-index entry pointing far past the log is reported alone, not every entry after it too. */
+    /** A segment missing between two others (deleted by hand, say) leaves a hole in the offsets: reported. */
+    @Test
+    void aHoleBetweenSegmentsIsReported() throws IOException {
+        EngineFixture fx = write(20);
+        Path pdir = fx.partitionDir("t", 0);
+        List<Path> logs = EngineFixture.files(pdir, LogFiles.LOG);
+        assertTrue(logs.size() >= 3, "segments: " + logs);
+        long missingFrom = base(logs.get(1));
+        long nextBase = base(logs.get(2));
+        try (var files = Files.list(pdir)) {
+            for (Path f : files.filter(f -> LogFiles.baseOffsetOf(f.getFileName().toString()).orElse(-1) == missingFrom).toList()) {
+                Files.delete(f);
+            }
+        }
+        VerifyReport r = fx.verify();
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        VerifyReport.Problem p = r.problems().getFirst();
+        assertEquals(logs.get(2).toAbsolutePath(), p.file());
+        assertTrue(p.message().contains("offsets " + missingFrom + " to " + (nextBase - 1) + " are missing"), p.message());
+    }
+
     @Test
     void oneWildIndexEntryIsTheOnlyEntryReported() throws IOException {
         EngineFixture fx = write(20);
