@@ -75,6 +75,12 @@ final class LogLoader {
 
     PartitionLog load() throws IOException {
         long start = System.nanoTime();
+        if (!Files.isDirectory(dir)) {
+            // a topic's partition directories are all created before its metadata: one missing under
+            // an existing topic was removed from outside, with whatever data it held
+            LOG.log(System.Logger.Level.WARNING, "{0}: the partition directory {1} is missing; the partition starts"
+                    + " empty at offset 0 (any data it held is gone)", name, dir.toAbsolutePath());
+        }
         Files.createDirectories(dir);
         SegmentFactory factory = new SegmentFactory(topic, partition, dir, config, io, codecs);
         TreeMap<Long, Path> logs = new LeftoverFiles(factory, config, io).clean();
