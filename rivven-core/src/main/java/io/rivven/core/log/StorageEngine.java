@@ -206,6 +206,7 @@ public final class StorageEngine implements AutoCloseable {
      *
      * @throws ConfigException if the name is invalid
      * @throws IllegalStateException if it exists
+     * @throws StorageException if its directory exists without being a topic (files this engine ignored at open)
      */
     public Topic createTopic(String name, int partitions) throws IOException {
         TopicConfig tc = config.topic(name).withPartitions(partitions);
@@ -216,6 +217,10 @@ public final class StorageEngine implements AutoCloseable {
                         + topics.get(name).partitionCount() + " partitions");
             }
             Path dir = topicsDir.resolve(name);
+            if (Files.exists(dir)) { // never a topic's: open removed or loaded every one it could
+                throw new StorageException(dir.toAbsolutePath() + " exists but is not a topic of this engine (it holds files"
+                        + " that are not Rivven partitions and was ignored at open); move it away, or pick another name");
+            }
             Files.createDirectories(dir);
             for (int p = 0; p < partitions; p++) {
                 Files.createDirectories(dir.resolve(LogFiles.partitionDirName(p)));

@@ -6,6 +6,7 @@ import static io.rivven.core.log.LogRecoveryTest.PER_BATCH;
 import static io.rivven.core.log.LogRecoveryTest.VALUE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -40,6 +41,24 @@ class InterruptedLifecycleTest {
             assertEquals(2, engine.topic("half").orElseThrow().partitionCount());
         }
         assertFalse(Files.exists(t.resolve("partition-2")));
+    }
+
+    /** A directory of foreign files where a topic would go is ignored at open, and createTopic does not take it over. */
+    @Test
+    void aForeignDirectoryIsNotTakenOverByCreateTopic() throws IOException {
+        EngineFixture fx = LogRecoveryTest.fixture(dir);
+        Path t = dir.resolve("topics").resolve("t");
+        Files.createDirectories(t);
+        Files.writeString(t.resolve("notes.txt"), "not Rivven's");
+        try (StorageEngine engine = fx.open()) {
+            assertEquals(List.of(), engine.topics());
+            StorageException e = assertThrows(StorageException.class, () -> engine.createTopic("t", 1));
+            assertTrue(e.getMessage().contains(t.toAbsolutePath().toString()) && e.getMessage().contains("move it away"),
+                    e.getMessage());
+            assertEquals(List.of(), engine.topics());
+        }
+        assertEquals(List.of(t.resolve("notes.txt")), EngineFixture.files(t, "txt"));
+        assertFalse(Files.exists(t.resolve(TopicMetadata.FILE)));
     }
 
     /** Metadata written, then the crash came before every partition had its first segment: the topic opens whole. */
