@@ -5,6 +5,7 @@ import io.rivven.cli.support.CliException;
 import io.rivven.cli.support.ConfigOption;
 import io.rivven.cli.support.ContextHolder;
 import io.rivven.cli.support.Table;
+import io.rivven.core.config.FlushMode;
 import io.rivven.core.config.RivvenConfig;
 import io.rivven.core.config.TopicConfig;
 import io.rivven.core.log.PartitionLog;
@@ -151,9 +152,11 @@ public final class TopicsCommand implements Callable<Integer> {
             s.row("segment.ms", c.segment().ms());
             s.row("segment.indexIntervalBytes", c.segment().indexIntervalBytes());
             s.row("segment.indexMaxBytes", c.segment().indexMaxBytes());
-            s.row("segment.preallocateBytes", c.segment().preallocateBytes());
-            s.row("retention.ms", c.retention().ms());
-            s.row("retention.bytes", c.retention().bytes());
+            s.row("segment.preallocateBytes", c.segment().preallocateBytes()
+                    + (c.flush().mode() == FlushMode.OS ? "" : " (used under flush.mode os only)"));
+            String retention = c.cleanupPolicy().deletes() ? "" : " (not applied: cleanupPolicy compact)";
+            s.row("retention.ms", c.retention().ms() + retention);
+            s.row("retention.bytes", c.retention().bytes() + retention);
             s.row("cleanupPolicy", c.cleanupPolicy().jsonName());
             s.row("flush.mode", c.flush().mode().jsonName());
             s.row("flush.intervalMs", c.flush().intervalMs());

@@ -62,6 +62,23 @@ class TopicsCommandTest extends CliFixture {
         assertEquals(2, d.lines().stream().filter(l -> l.matches("[01]\\s+0\\s+0\\s+0\\s+1\\s+0")).count(), d.out());
     }
 
+    /** Settings that do not apply under the topic's other settings say so. */
+    @Test
+    void describeSaysWhichSettingsDoNotApply() throws Exception {
+        config("""
+                { "dataDir": "data", "io": "nio", "defaults": { "compression": "none" },
+                  "topics": { "c": { "cleanupPolicy": "compact", "flush": {"mode": "os"} } } }""");
+        run("topics", "create", "c");
+        run("topics", "create", "d");
+        List<String> c = run("topics", "describe", "c").lines();
+        assertTrue(c.stream().anyMatch(l -> l.matches("retention.ms\\s+604800000 \\(not applied: cleanupPolicy compact\\)")), c.toString());
+        assertTrue(c.stream().anyMatch(l -> l.matches("retention.bytes\\s+-1 \\(not applied: cleanupPolicy compact\\)")), c.toString());
+        assertTrue(c.stream().anyMatch(l -> l.matches("segment.preallocateBytes\\s+1048576")), c.toString());
+        List<String> d = run("topics", "describe", "d").lines();
+        assertTrue(d.stream().anyMatch(l -> l.matches("retention.ms\\s+604800000")), d.toString());
+        assertTrue(d.stream().anyMatch(l -> l.matches("segment.preallocateBytes\\s+1048576 \\(used under flush.mode os only\\)")), d.toString());
+    }
+
     @Test
     void createTakesThePartitionCountFromTheConfig() {
         config("""
