@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
@@ -179,6 +180,9 @@ public record RivvenConfig(String source, Path dataDir, List<Path> pluginDirs, P
         return this;
     }
 
+    /** Jackson's note of where an unclosed object started, which it cannot locate here (see {@link #syntaxError}). */
+    private static final Pattern START_MARKER = Pattern.compile(" \\(start marker at \\[Source: [^\\]]*\\]\\)");
+
     private static ConfigException syntaxError(String source, JacksonException e) {
         String jsonPath = "";
         if (e instanceof StreamReadException sre && sre.processor() instanceof JsonParser p) {
@@ -187,6 +191,11 @@ public record RivvenConfig(String source, Path dataDir, List<Path> pluginDirs, P
         TokenStreamLocation loc = e.getLocation();
         String at = loc == null || loc.getLineNr() < 1 ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
         String msg = e.getOriginalMessage();
+        if (msg != null) {
+            // Jackson adds where an unclosed object or array started, as a location it cannot print
+            // (the source is not kept): "... (start marker at [Source: REDACTED ...; byte offset: #UNKNOWN])"
+            msg = START_MARKER.matcher(msg).replaceAll("");
+        }
         String problem = msg != null && msg.startsWith("Duplicate Object property")
                 ? "duplicate key" + msg.substring("Duplicate Object property".length()) + "; each key may appear once"
                 : "invalid JSON: " + (msg == null ? e.toString() : msg);
