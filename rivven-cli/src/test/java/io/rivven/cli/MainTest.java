@@ -86,12 +86,12 @@ class MainTest {
         Files.writeString(cwd.resolve("rivven.json"), "{ \"io\": { \"type\": \"nio\", \"directIo\": true } }");
         assertEquals(0, run(null, "config"), err.toString());
         assertEquals(List.of("rivven: warning: the engine will not open with rivven.json as it is: "
-                + "rivven.json → io.directIo: unknown option; accepted: (none)"), errLines());
+                + "rivven.json → io.directIo: unknown option; accepted: mmapReadsFromBytes"), errLines());
 
         err.getBuffer().setLength(0);
         assertEquals(0, run(null, "plugins"), err.toString());
         assertEquals(List.of("rivven: warning: rivven.json cannot be used as it is: "
-                + "rivven.json → io.directIo: unknown option; accepted: (none)"), errLines());
+                + "rivven.json → io.directIo: unknown option; accepted: mmapReadsFromBytes"), errLines());
     }
 
     @Test

@@ -341,7 +341,7 @@ class PartitionLogTest {
                 "test.json");
         io.rivven.api.ConfigException e = assertThrows(io.rivven.api.ConfigException.class,
                 () -> StorageEngine.builder(config).plugins(EngineFixture.PLUGINS).open());
-        assertEquals("test.json → io.directIo: unknown option; accepted: (none)", e.getMessage());
+        assertEquals("test.json → io.directIo: unknown option; accepted: mmapReadsFromBytes", e.getMessage());
         assertFalse(Files.exists(data), "the data directory was created before the I/O backend's options were checked");
     }
 

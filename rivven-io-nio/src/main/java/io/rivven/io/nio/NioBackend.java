@@ -40,7 +40,13 @@ final class NioBackend implements IoBackend {
     /** The most appends coalesced into one gathering write (Linux's IOV_MAX is 1024). */
     static final int MAX_RUN = 256;
 
+    /** Files are read through a memory mapping from this size on ({@link MappedReads}); negative: never. */
+    private final long mmapReadsFromBytes;
     private volatile boolean closed;
+
+    NioBackend(long mmapReadsFromBytes) {
+        this.mmapReadsFromBytes = mmapReadsFromBytes;
+    }
 
     @Override
     public String name() {
@@ -94,7 +100,7 @@ final class NioBackend implements IoBackend {
             }
         }
         try {
-            return new NioFile(path, channel, mode, created);
+            return new NioFile(path, channel, mode, created, mmapReadsFromBytes);
         } catch (IOException | RuntimeException e) {
             try {
                 channel.close();

@@ -7,8 +7,15 @@ import io.rivven.api.io.IoBackendProvider;
 /**
  * Provider of the {@code nio} I/O backend: {@code "io": {"type": "nio"}}.
  *
- * <p>Options: none. Any key in the config object is rejected with a
- * {@link io.rivven.api.ConfigException} naming it, so a misspelt option never goes unnoticed.
+ * <p>Options:
+ * <ul>
+ *   <li>{@code mmapReadsFromBytes} (integer, default 1048576; -1 to turn it off; off by default on
+ *       Windows, where a mapped file cannot be renamed or deleted): a file that holds at least this
+ *       many bytes serves positional reads from a read-only memory mapping instead of {@code pread}
+ *       (see {@link MappedReads}).</li>
+ * </ul>
+ * Any other key is rejected with a {@link io.rivven.api.ConfigException} naming it, so a misspelt
+ * option never goes unnoticed.
  *
  * <p>Supported everywhere a JVM runs ({@link java.nio.channels.FileChannel} needs nothing from the
  * platform). Stateless and thread-safe, as every provider.
@@ -38,12 +45,17 @@ public final class NioBackendProvider implements IoBackendProvider {
         return true;
     }
 
+    /** The option that sets from which size files are read through a mapping. */
+    public static final String MMAP_READS_FROM_BYTES = "mmapReadsFromBytes";
+
     /**
-     * @throws io.rivven.api.ConfigException if {@code config} holds any option (this backend has none)
+     * @throws io.rivven.api.ConfigException if {@code config} holds an unknown option or a value out of range
      */
     @Override
     public IoBackend create(PluginConfig config) {
-        config.requireOnly();
-        return new NioBackend();
+        config.requireOnly(MMAP_READS_FROM_BYTES);
+        long fromBytes = config.getLong(MMAP_READS_FROM_BYTES, Os.WINDOWS ? -1 : MappedReads.DEFAULT_FROM_BYTES, -1,
+                Long.MAX_VALUE);
+        return new NioBackend(fromBytes);
     }
 }

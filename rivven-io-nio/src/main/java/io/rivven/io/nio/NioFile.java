@@ -81,24 +81,55 @@ final class NioFile implements IoFile {
     private final NioSync sync;
     /** What this handle reserved past the end. Writer-only (and {@link #close()}). */
     private final Reservation reservation;
+    /** Reads served from a memory mapping (for files past a size). */
+    private final MappedReads mapped;
+    /** What the mapping may cover, and the channel to map. */
+    private final MappedReads.Source mappedSource = new MappedReads.Source() {
+        @Override
+        public long visibleSize() throws IOException {
+            return writable ? appendPosition : channelSize();
+        }
+
+        @Override
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public Object fileKey() {
+            return file.fileKey();
+        }
+    };
 
     /**
      * @param created whether opening created the file (its directory then needs a sync)
      * @throws IOException if the file's size or identity cannot be read (the channel may then be closed or not)
      */
     NioFile(Path path, FileChannel channel, OpenMode mode, boolean created) throws IOException {
-        this(path, channel, mode, created, ReopenableChannel.Opener.DEFAULT);
+        this(path, channel, mode, created, MappedReads.DEFAULT_FROM_BYTES);
     }
 
-    /** As above, reopening through {@code opener} (tests inject faults with it). */
+    /** As above, reading through a mapping once the file holds {@code mmapReadsFromBytes} (negative: never). */
+    NioFile(Path path, FileChannel channel, OpenMode mode, boolean created, long mmapReadsFromBytes) throws IOException {
+        this(path, channel, mode, created, ReopenableChannel.Opener.DEFAULT, mmapReadsFromBytes);
+    }
+
+    /** As above, reopening through {@code opener} (tests inject faults with it); never maps. */
     NioFile(Path path, FileChannel channel, OpenMode mode, boolean created, ReopenableChannel.Opener opener)
             throws IOException {
+        this(path, channel, mode, created, opener, -1);
+    }
+
+    /** As above, reopening through {@code opener} and mapping from {@code mmapReadsFromBytes}. */
+    NioFile(Path path, FileChannel channel, OpenMode mode, boolean created, ReopenableChannel.Opener opener,
+            long mmapReadsFromBytes) throws IOException {
         this.path = path;
         this.name = path.toAbsolutePath().toString();
         this.writable = mode == OpenMode.READ_WRITE;
         this.file = new ReopenableChannel(path, name, mode, channel, opener);
         this.sync = new NioSync(path, name, file, created);
         this.reservation = new Reservation(path, file.fileKey());
+        this.mapped = new MappedReads(name, mmapReadsFromBytes);
         try {
             this.appendPosition = channelSize();
         } catch (IOException | RuntimeException e) {
@@ -197,6 +228,10 @@ final class NioFile implements IoFile {
     public int read(ByteBuffer dst, long position) throws IOException {
         if (position < 0) {
             throw new IllegalArgumentException(name + ": cannot read at negative position " + position);
+        }
+        int fromMapping = mapped.read(dst, position, mappedSource);
+        if (fromMapping != MappedReads.NOT_SERVED) {
+            return fromMapping;
         }
         boolean interrupted = Thread.interrupted();
         try {
@@ -303,6 +338,7 @@ final class NioFile implements IoFile {
         }
         ensureOpen("truncate");
         boolean interrupted = Thread.interrupted();
+        mapped.suspend(); // no mapping may cover bytes past the new end
         try {
             FileChannel ch = file.channel();
             for (int closes = 0; ; closes++) {
@@ -323,13 +359,14 @@ final class NioFile implements IoFile {
                     throw failed("truncate to " + size + " bytes", e);
                 }
             }
+            if (size < appendPosition) {
+                appendPosition = size;
+            }
         } finally {
+            mapped.resume();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-        }
-        if (size < appendPosition) {
-            appendPosition = size;
         }
     }
 
@@ -355,6 +392,7 @@ final class NioFile implements IoFile {
             }
         }
         reservation.close();
+        mapped.close();
         try {
             file.close();
         } catch (IOException e) {
@@ -375,6 +413,11 @@ final class NioFile implements IoFile {
     /** How many times a thread interrupt made this file reopen its channel. For tests. */
     int reopens() {
         return file.reopens();
+    }
+
+    /** How many bytes are mapped for reads (0: none). For tests. */
+    long mappedLength() {
+        return mapped.mappedLength();
     }
 
     /** The end of the space this handle reserved (0: none). For tests. */

@@ -1,0 +1,229 @@
+package io.rivven.io.nio;
+
+import static io.rivven.testkit.IoBackendContract.pattern;
+import static io.rivven.testkit.IoBackendContract.readAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rivven.api.ConfigException;
+import io.rivven.api.PluginConfig;
+import io.rivven.api.io.IoFile;
+import io.rivven.api.io.OpenMode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reads served from a memory mapping ({@link MappedReads}) through {@link NioFile}. */
+class MappedReadsTest {
+
+    static final int KIB = 1024;
+
+    @TempDir
+    Path dir;
+    private final List<NioFile> files = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws IOException {
+        for (NioFile f : files) {
+            f.close();
+        }
+    }
+
+    private NioFile open(String name, OpenMode mode, long fromBytes) throws IOException {
+        Path p = dir.resolve(name);
+        FileChannel ch = mode == OpenMode.READ ? FileChannel.open(p, StandardOpenOption.READ)
+                : FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        NioFile f = new NioFile(p, ch, mode, false, fromBytes);
+        files.add(f);
+        return f;
+    }
+
+    private static void append(NioFile f, int bytes) throws IOException {
+        f.append(ByteBuffer.wrap(pattern(f.size(), bytes)));
+    }
+
+    @Test
+    void aSmallFileIsReadThroughTheChannelAndALargeOneThroughAMapping() throws IOException {
+        NioFile f = open("a.log", OpenMode.READ_WRITE, 64 * KIB);
+        append(f, 10 * KIB);
+        assertArrayEquals(pattern(0, 10 * KIB), readAll(f, 0, 10 * KIB));
+        assertEquals(0, f.mappedLength(), "below mmapReadsFromBytes nothing is mapped");
+        append(f, 100 * KIB);
+        assertArrayEquals(pattern(5000, 90 * KIB), readAll(f, 5000, 90 * KIB));
+        assertEquals(110 * KIB, f.mappedLength(), "everything visible is mapped");
+        // heap and direct destinations, at an offset inside the buffer
+        ByteBuffer direct = ByteBuffer.allocateDirect(3000).position(100);
+        assertEquals(2900, f.read(direct, 7777));
+        byte[] got = new byte[2900];
+        direct.position(100).get(got);
+        assertArrayEquals(pattern(7777, 2900), got);
+    }
+
+    @Test
+    void aGrowingFileIsRemappedOnlyWhenItsUnmappedTailIsAsLargeAsTheMapping() throws IOException {
+        NioFile f = open("g.log", OpenMode.READ_WRITE, 16 * KIB);
+        append(f, 16 * KIB);
+        readAll(f, 0, 1);
+        assertEquals(16 * KIB, f.mappedLength());
+        append(f, 10 * KIB); // tail 10 KiB < 16 KiB mapped: the tail is read through the channel
+        assertArrayEquals(pattern(15 * KIB, 11 * KIB), readAll(f, 15 * KIB, 11 * KIB), "a read across the mapping's end");
+        assertEquals(16 * KIB, f.mappedLength());
+        append(f, 6 * KIB); // tail 16 KiB: remapped for a read in the tail
+        assertArrayEquals(pattern(30 * KIB, 2 * KIB), readAll(f, 30 * KIB, 2 * KIB));
+        assertEquals(32 * KIB, f.mappedLength());
+        assertEquals(-1, f.read(ByteBuffer.allocate(1), 32 * KIB), "end of file");
+    }
+
+    @Test
+    void truncationDropsTheMappingAndReadsSeeTheNewEnd() throws IOException {
+        NioFile f = open("t.log", OpenMode.READ_WRITE, 0);
+        append(f, 64 * KIB);
+        readAll(f, 0, 64 * KIB);
+        assertEquals(64 * KIB, f.mappedLength());
+        f.truncate(10 * KIB);
+        assertEquals(0, f.mappedLength(), "no mapping may cover bytes past the end");
+        assertEquals(-1, f.read(ByteBuffer.allocate(10), 20 * KIB));
+        assertArrayEquals(pattern(0, 10 * KIB), readAll(f, 0, 10 * KIB));
+        f.append(ByteBuffer.wrap(new byte[5 * KIB])); // new bytes where the old ones were
+        assertArrayEquals(new byte[5 * KIB], readAll(f, 10 * KIB, 5 * KIB));
+    }
+
+    @Test
+    void aReadOnlyHandleMapsTheFileAsItIsAndFollowsItsGrowth() throws IOException {
+        NioFile w = open("r.log", OpenMode.READ_WRITE, -1);
+        append(w, 40 * KIB);
+        NioFile r = open("r.log", OpenMode.READ, 8 * KIB);
+        assertArrayEquals(pattern(0, 40 * KIB), readAll(r, 0, 40 * KIB));
+        assertEquals(40 * KIB, r.mappedLength());
+        assertEquals(0, w.mappedLength(), "-1: never mapped");
+        append(w, 50 * KIB);
+        assertArrayEquals(pattern(0, 90 * KIB), readAll(r, 0, 90 * KIB));
+        assertEquals(90 * KIB, r.mappedLength());
+        w.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 100); // an overwrite shows through the mapping
+        assertArrayEquals(new byte[] {1, 2, 3}, readAll(r, 100, 3));
+    }
+
+    @Test
+    void afterCloseNothingIsReadFromTheMapping() throws IOException {
+        NioFile f = open("c.log", OpenMode.READ_WRITE, 0);
+        append(f, 8 * KIB);
+        readAll(f, 0, 8 * KIB);
+        f.close();
+        assertEquals(0, f.mappedLength());
+        assertTrue(assertThrowsIo(() -> f.read(ByteBuffer.allocate(10), 0)).getMessage().contains("c.log"));
+    }
+
+    /**
+     * Readers beside a writer that appends and now and then truncates (each truncation dropping
+     * the mapping under them): every byte a reader gets below the size it observed is the byte
+     * written there, and nothing crashes.
+     */
+    @Test
+    void readersBesideAnAppendingAndTruncatingWriterOnlyEverSeeWrittenBytes() throws Exception {
+        NioFile f = open("s.log", OpenMode.READ_WRITE, 4 * KIB);
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                int seed = r;
+                readers.add(pool.submit(() -> {
+                    SplittableRandom rnd = new SplittableRandom(seed);
+                    int reads = 0;
+                    while (!stop.get()) {
+                        long size = f.size();
+                        if (size == 0) {
+                            continue;
+                        }
+                        long start = rnd.nextLong(size);
+                        int len = (int) Math.min(1 + rnd.nextInt(16 * KIB), size - start);
+                        ByteBuffer dst = reads % 2 == 0 ? ByteBuffer.allocate(len) : ByteBuffer.allocateDirect(len);
+                        int n = f.read(dst, start);
+                        if (n > 0) {
+                            byte[] got = new byte[n];
+                            dst.flip().get(got);
+                            // bytes below the size observed are the pattern, unless a truncation and
+                            // re-append replaced them meanwhile (the re-append writes the pattern too)
+                            assertArrayEquals(pattern(start, n), got, "read at " + start);
+                        }
+                        reads++;
+                    }
+                    return reads;
+                }));
+            }
+            SplittableRandom rnd = new SplittableRandom(42);
+            for (int i = 0; i < 3000; i++) {
+                if (i % 100 == 99) {
+                    f.truncate(f.size() / 2);
+                } else {
+                    append(f, 1 + rnd.nextInt(8 * KIB));
+                }
+            }
+            stop.set(true);
+            for (Future<Integer> r : readers) {
+                assertTrue(r.get() > 0);
+            }
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+        }
+        assertArrayEquals(pattern(0, (int) f.size()), readAll(f, 0, (int) f.size()));
+    }
+
+    @Test
+    void theOptionIsCheckedAndDefaultsToOneMebibyte() throws IOException {
+        NioBackendProvider provider = new NioBackendProvider();
+        assertThrowsConfig(() -> provider.create(PluginConfig.of("rivven.json → io", Map.of("mmapReadsFromBytes", -2))));
+        IoFile f = provider.create(PluginConfig.empty("rivven.json → io")).open(dir.resolve("d.log"), OpenMode.READ_WRITE);
+        try {
+            NioFile nf = (NioFile) f;
+            append(nf, 512 * KIB);
+            readAll(nf, 0, 10);
+            assertEquals(0, nf.mappedLength());
+            append(nf, 512 * KIB);
+            readAll(nf, 0, 10);
+            assertEquals(Os.WINDOWS ? 0 : 1024 * KIB, nf.mappedLength());
+        } finally {
+            f.close();
+        }
+        assertFalse(Os.WINDOWS && MappedReads.DEFAULT_FROM_BYTES < 0);
+    }
+
+    interface IoCall {
+        void run() throws IOException;
+    }
+
+    private static IOException assertThrowsIo(IoCall call) {
+        try {
+            call.run();
+        } catch (IOException e) {
+            return e;
+        }
+        throw new AssertionError("no IOException");
+    }
+
+    private static void assertThrowsConfig(Runnable call) {
+        try {
+            call.run();
+        } catch (ConfigException e) {
+            assertTrue(e.getMessage().contains("mmapReadsFromBytes"), e.getMessage());
+            return;
+        }
+        throw new AssertionError("no ConfigException");
+    }
+}
