@@ -36,7 +36,7 @@ public final class NioBackendProvider implements IoBackendProvider {
 
     @Override
     public String description() {
-        return "FileChannel: gathering appends, positional reads, transferTo (sendfile), force (fsync/fdatasync)";
+        return "FileChannel: gathering appends, positional reads (memory-mapped from 1 MiB), transferTo (sendfile), force (fsync/fdatasync)";
     }
 
     /** Always true: {@code FileChannel} works on every platform. */
