@@ -10,10 +10,8 @@ import io.rivven.core.format.v2.RecordCursor;
 import io.rivven.core.log.FetchResult;
 import io.rivven.core.log.PartitionLog;
 import io.rivven.core.log.StorageEngine;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,56 +87,14 @@ class CrashTest {
      */
     private List<Ack> runAndKill(Path data, String flushMode, int round, long delayMs, boolean early) throws Exception {
         Path log = tmp.resolve("child-" + round + ".err");
-        ProcessBuilder pb = new ProcessBuilder(childCommand(data, flushMode, (long) round * 10_000_000L))
-                .redirectError(log.toFile());
-        Process child = pb.start();
-        List<String> lines = new ArrayList<>();
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        Thread reader = Thread.ofPlatform().name("child-stdout").start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (line.equals("ready .")) {
-                        ready.complete(null);
-                    } else {
-                        synchronized (lines) {
-                            lines.add(line);
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // the pipe breaks when the child is killed
-            } finally {
-                ready.complete(null);
-            }
-        });
-        if (!early) {
-            try {
-                ready.get(60, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                child.destroyForcibly();
-                fail("child did not start within 60 s; its stderr: " + Files.readString(log));
-            }
-            if (!child.isAlive()) {
-                fail("child exited with " + child.waitFor() + " before it was killed; its stderr: " + Files.readString(log));
-            }
-        }
-        Thread.sleep(delayMs);
-        boolean aliveAtKill = child.isAlive();
-        child.destroyForcibly(); // SIGKILL on Linux
-        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child did not die");
-        reader.join(TimeUnit.SECONDS.toMillis(30));
-        if (!aliveAtKill && child.exitValue() != 0) {
-            fail("child failed on its own (exit " + child.exitValue() + "); its stderr: " + Files.readString(log));
-        }
+        List<String> lines = KilledChild.runAndKill(childCommand(data, flushMode, (long) round * 10_000_000L), log, delayMs, early);
         List<Ack> acks = new ArrayList<>();
-        synchronized (lines) {
-            for (String line : lines) {
-                String[] f = line.split(" ");
-                if (f.length != 6 || !f[0].equals("acked") || !f[5].equals(".")) {
-                    continue; // the last line may be cut by the kill: not acknowledged
-                }
-                acks.add(new Ack(Integer.parseInt(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Integer.parseInt(f[4])));
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f.length != 6 || !f[0].equals("acked") || !f[5].equals(".")) {
+                continue; // "ready ." and the last line, which the kill may cut: not acknowledged
             }
+            acks.add(new Ack(Integer.parseInt(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Integer.parseInt(f[4])));
         }
         return acks;
     }

@@ -11,10 +11,8 @@ import io.rivven.core.format.v2.RecordCursor;
 import io.rivven.core.log.FetchResult;
 import io.rivven.core.log.PartitionLog;
 import io.rivven.core.log.StorageEngine;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +25,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,47 +159,7 @@ class LifecycleCrashTest {
     /** Starts a child, kills it {@code delayMs} after it is ready (or after it started, when {@code early}); its lines. */
     private List<String> runAndKill(Path data, int round, long delayMs, boolean early) throws Exception {
         Path log = tmp.resolve("child-" + round + ".err");
-        Process child = new ProcessBuilder(childCommand(data, (long) round * 10_000_000L)).redirectError(log.toFile()).start();
-        List<String> lines = new ArrayList<>();
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        Thread reader = Thread.ofPlatform().name("child-stdout").start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    synchronized (lines) {
-                        lines.add(line);
-                    }
-                    if (line.equals("ready .")) {
-                        ready.complete(null);
-                    }
-                }
-            } catch (IOException e) {
-                // the pipe breaks when the child is killed
-            } finally {
-                ready.complete(null);
-            }
-        });
-        if (!early) {
-            try {
-                ready.get(60, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                child.destroyForcibly();
-                fail("child did not start within 60 s; its stderr: " + Files.readString(log));
-            }
-            if (!child.isAlive()) {
-                fail("child exited with " + child.waitFor() + " before it was killed; its stderr: " + Files.readString(log));
-            }
-        }
-        Thread.sleep(delayMs);
-        boolean aliveAtKill = child.isAlive();
-        child.destroyForcibly(); // SIGKILL on Linux
-        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child did not die");
-        reader.join(TimeUnit.SECONDS.toMillis(30));
-        if (!aliveAtKill && child.exitValue() != 0) {
-            fail("child failed on its own (exit " + child.exitValue() + "); its stderr: " + Files.readString(log));
-        }
-        synchronized (lines) {
-            return List.copyOf(lines);
-        }
+        return KilledChild.runAndKill(childCommand(data, (long) round * 10_000_000L), log, delayMs, early);
     }
 
     private static List<String> childCommand(Path data, long firstRecord) {
