@@ -61,6 +61,15 @@ final class MappedReads {
     private volatile Mapping mapping;
     /** Set for good after a failed mapping or a fault: the file is read through the channel only. */
     private volatile boolean disabled;
+    /** Whether {@link Source#visibleSize()} is a field read (a writer's file) rather than an {@code fstat}. */
+    private final boolean cheapSize;
+    /**
+     * When the size costs an {@code fstat}: reads below this position, past the mapping, go to the
+     * channel without asking the size again (at that size mapping more was not worth it), so a
+     * small read-only file costs no extra system call per read; it is mapped once a read goes past
+     * it. Reset by {@link #suspend()}.
+     */
+    private volatile long settledBelow;
     /** While the writer truncates (under the lock): nothing is mapped. */
     private boolean suspended;
     private volatile boolean closed;
@@ -68,10 +77,12 @@ final class MappedReads {
     /**
      * @param name      the file, for messages
      * @param fromBytes map once the file holds this many bytes; negative: never
+     * @param cheapSize whether the source's {@link Source#visibleSize()} is a field read
      */
-    MappedReads(String name, long fromBytes) {
+    MappedReads(String name, long fromBytes, boolean cheapSize) {
         this.name = name;
         this.fromBytes = fromBytes;
+        this.cheapSize = cheapSize;
         this.disabled = fromBytes < 0;
     }
 
@@ -100,6 +111,9 @@ final class MappedReads {
         }
         Mapping m = mapping;
         if (m == null || position >= m.length()) {
+            if (!cheapSize && position < settledBelow) {
+                return NOT_SERVED; // below a size already found not worth mapping: no fstat per read
+            }
             m = remapIfWorthIt(m, position, source);
             if (m == null || position >= m.length()) {
                 return NOT_SERVED;
@@ -125,7 +139,9 @@ final class MappedReads {
     private Mapping remapIfWorthIt(Mapping current, long position, Source source) {
         long mapped = current == null ? 0 : current.length();
         try {
-            if (!worthMapping(source.visibleSize(), mapped, position)) {
+            long visible = source.visibleSize();
+            if (!worthMapping(visible, mapped, position)) {
+                settledBelow = visible; // until a read goes past it (the file grew), reads do not ask again
                 return current;
             }
         } catch (IOException e) {
@@ -215,6 +231,7 @@ final class MappedReads {
     void suspend() {
         synchronized (lock) {
             suspended = true;
+            settledBelow = 0;
             dropLocked();
         }
     }

@@ -129,7 +129,7 @@ final class NioFile implements IoFile {
         this.file = new ReopenableChannel(path, name, mode, channel, opener);
         this.sync = new NioSync(path, name, file, created);
         this.reservation = new Reservation(path, file.fileKey());
-        this.mapped = new MappedReads(name, mmapReadsFromBytes);
+        this.mapped = new MappedReads(name, mmapReadsFromBytes, writable);
         try {
             this.appendPosition = channelSize();
         } catch (IOException | RuntimeException e) {

@@ -118,6 +118,21 @@ class MappedReadsTest {
         assertArrayEquals(new byte[] {1, 2, 3}, readAll(r, 100, 3));
     }
 
+    /** A small read-only file costs no size check per read; it is mapped once a read goes past the size last checked. */
+    @Test
+    void aSmallReadOnlyFileIsNotAskedItsSizeOnEveryRead() throws IOException {
+        NioFile w = open("small.log", OpenMode.READ_WRITE, -1);
+        append(w, 4 * KIB);
+        NioFile r = open("small.log", OpenMode.READ, 16 * KIB);
+        assertArrayEquals(pattern(0, 4 * KIB), readAll(r, 0, 4 * KIB));
+        assertEquals(0, r.mappedLength());
+        append(w, 60 * KIB);
+        assertArrayEquals(pattern(100, 1000), readAll(r, 100, 1000)); // below the size checked: the channel
+        assertEquals(0, r.mappedLength());
+        assertArrayEquals(pattern(10 * KIB, 1000), readAll(r, 10 * KIB, 1000)); // past it: the size is asked, mapped
+        assertEquals(64 * KIB, r.mappedLength());
+    }
+
     @Test
     void afterCloseNothingIsReadFromTheMapping() throws IOException {
         NioFile f = open("c.log", OpenMode.READ_WRITE, 0);
