@@ -6,21 +6,17 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.rivven.core.format.v2.RecordBatch;
 import io.rivven.core.format.v2.RecordBatchReader;
-import io.rivven.core.format.v2.RecordCursor;
-import io.rivven.core.log.FetchResult;
 import io.rivven.core.log.PartitionLog;
 import io.rivven.core.log.StorageEngine;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -177,33 +173,10 @@ class CrashTest {
             Set<Long> seen = new java.util.HashSet<>();
             for (int p = 0; p < PARTITIONS; p++) {
                 PartitionLog log = engine.partition(CrashChild.TOPIC, p);
-                Map<Long, Long> byOffset = new HashMap<>();
-                long offset = log.logStartOffset();
-                assertEquals(0, offset, when);
-                while (offset < log.highWatermark()) {
-                    try (FetchResult f = log.read(offset, 1 << 20)) {
-                        RecordBatchReader r = new RecordBatchReader(f.toByteBuffer()).requireIncreasingOffsets(true);
-                        for (RecordBatch batch; (batch = r.next()) != null; ) {
-                            try (RecordCursor c = batch.records()) {
-                                while (c.next()) {
-                                    if (c.offset() < offset) {
-                                        continue;
-                                    }
-                                    if (c.offset() != offset) {
-                                        fail(when + ": partition " + p + " jumps from offset " + offset + " to " + c.offset());
-                                    }
-                                    String key = StandardCharsets.UTF_8.decode(c.key()).toString();
-                                    long n = Long.parseLong(key.substring(2));
-                                    assertEquals(CrashChild.value(n), StandardCharsets.UTF_8.decode(c.value()).toString(),
-                                            when + ": value of record " + n + " at offset " + offset + " of partition " + p);
-                                    assertTrue(seen.add(n), when + ": record " + n + " appears twice");
-                                    byOffset.put(offset, n);
-                                    offset++;
-                                }
-                            }
-                        }
-                        assertTrue(r.isAtEnd(), when + ": a read returned a partial batch");
-                    }
+                assertEquals(0, log.logStartOffset(), when);
+                Map<Long, Long> byOffset = ReadBack.records(log, 0, when + ": partition " + p);
+                for (long n : byOffset.values()) {
+                    assertTrue(seen.add(n), when + ": record " + n + " appears twice");
                 }
                 recordAt.add(byOffset);
             }

@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.rivven.core.format.v2.RecordBatch;
-import io.rivven.core.format.v2.RecordBatchReader;
-import io.rivven.core.format.v2.RecordCursor;
-import io.rivven.core.log.FetchResult;
 import io.rivven.core.log.PartitionLog;
 import io.rivven.core.log.StorageEngine;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -221,31 +216,7 @@ class LifecycleCrashTest {
         }
         m.logStart[p] = start;
         m.retaining[p] = false;
-        Map<Long, Long> found = new HashMap<>();
-        long offset = start;
-        while (offset < log.highWatermark()) {
-            try (FetchResult f = log.read(offset, 1 << 20)) {
-                RecordBatchReader r = new RecordBatchReader(f.toByteBuffer()).requireIncreasingOffsets(true);
-                for (RecordBatch batch; (batch = r.next()) != null; ) {
-                    try (RecordCursor c = batch.records()) {
-                        while (c.next()) {
-                            if (c.offset() < offset) {
-                                continue;
-                            }
-                            if (c.offset() != offset) {
-                                fail(when + ": " + name + " jumps from offset " + offset + " to " + c.offset());
-                            }
-                            long n = Long.parseLong(StandardCharsets.UTF_8.decode(c.key()).toString().substring(2));
-                            assertEquals(CrashChild.value(n), StandardCharsets.UTF_8.decode(c.value()).toString(),
-                                    when + ": value of record " + n + " at offset " + offset + " of " + name);
-                            found.put(offset, n);
-                            offset++;
-                        }
-                    }
-                }
-                assertTrue(r.isAtEnd(), when + ": a read of " + name + " returned a partial batch");
-            }
-        }
+        Map<Long, Long> found = ReadBack.records(log, start, when + ": " + name);
         for (Map.Entry<Long, Long> a : m.acked.get(p).entrySet()) {
             if (a.getKey() < start) {
                 continue; // removed by retention
