@@ -4,6 +4,7 @@ import io.rivven.api.PluginConfig;
 import io.rivven.api.codec.Codec;
 import io.rivven.api.index.IndexProvider;
 import io.rivven.core.config.FlushMode;
+import io.rivven.core.config.SegmentConfig;
 import java.util.List;
 import java.util.Objects;
 
@@ -48,8 +49,8 @@ public record LogConfig(long segmentBytes, long segmentMs, int indexIntervalByte
 
     /** The smallest segment size accepted (as the config's {@code segment.bytes}). */
     public static final long MIN_SEGMENT_BYTES = 64;
-    /** The smallest index file: two 12-byte time-index entries (one is kept free for the final entry). */
-    public static final int MIN_INDEX_BYTES = 24;
+    /** The smallest index file: two 12-byte time-index entries (one is kept free for the final entry); the config's bound. */
+    public static final int MIN_INDEX_BYTES = SegmentConfig.MIN_INDEX_BYTES;
     /** Positions in index entries are int32: a segment can never be larger. */
     public static final long MAX_SEGMENT_BYTES = Integer.MAX_VALUE;
 
