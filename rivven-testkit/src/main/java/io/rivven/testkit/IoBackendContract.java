@@ -25,6 +25,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -58,7 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
  * over heap and direct buffers at non-zero positions, returned positions, size); positional write;
  * reads (short at end, -1 past the end, {@code readFully}'s {@link EOFException} naming the file);
  * {@code transferTo} (whole, partial at end of file, into a channel that takes little per call);
- * truncate; preallocation (invisible: size, content and reads unchanged, also after close); sync;
+ * truncate; preallocation (invisible: size, content and reads unchanged, also after close);
+ * {@code renameTo} (the handle follows the file, also read-only; never onto an existing file); sync;
  * close; the batch executor (ordering, {@link BatchStats}, failure mid-batch); one
  * appender with several readers, where no reader may ever see a byte below the size it observed
  * that differs from what was written; and the same under thread interrupts, which must not break
@@ -476,13 +478,60 @@ public abstract class IoBackendContract {
                 () -> f.read(ByteBuffer.allocate(1), 0),
                 () -> f.transferTo(0, 1, Channels.newChannel(new ByteArrayOutputStream())),
                 () -> f.sync(false),
-                () -> f.truncate(0));
+                () -> f.truncate(0),
+                () -> f.renameTo(dir.resolve("c.log.deleted")));
         for (IoOp op : ops) {
             IOException e = assertThrows(IOException.class, op::run);
             assertTrue(e.getMessage() != null && e.getMessage().contains("c.log"),
                     "an operation on a closed file must fail naming it: " + e);
         }
         assertArrayEquals(pattern(0, 10), Files.readAllBytes(dir.resolve("c.log")));
+        assertFalse(Files.exists(dir.resolve("c.log.deleted")), "a closed file is not renamed");
+    }
+
+    // ---------------------------------------------------------------- rename
+
+    @Test
+    public void renameToMovesTheFileAndTheHandleFollowsIt() throws IOException {
+        IoFile f = open("00000000000000000000.log", OpenMode.READ_WRITE);
+        f.append(ByteBuffer.wrap(pattern(0, 100)));
+        Path target = dir.resolve("00000000000000000000.log.deleted");
+        f.renameTo(target);
+        assertEquals(target, f.path(), "path() after renameTo");
+        assertFalse(Files.exists(dir.resolve("00000000000000000000.log")), "the old name is gone");
+        assertArrayEquals(pattern(0, 100), readAll(f, 0, 100), "reads go on after the rename");
+        assertEquals(100, f.append(ByteBuffer.wrap(pattern(100, 50))));
+        f.sync(false);
+        f.truncate(120);
+        assertEquals(120, f.size());
+        assertArrayEquals(pattern(0, 120), Files.readAllBytes(target), "appends and truncation went to the renamed file");
+        f.renameTo(dir.resolve("again.log"));
+        assertEquals(dir.resolve("again.log"), f.path());
+        assertArrayEquals(pattern(0, 120), readAll(f, 0, 120));
+    }
+
+    @Test
+    public void renameToOfAReadOnlyFile() throws IOException {
+        Files.write(dir.resolve("sealed.log"), pattern(0, 64));
+        IoFile f = open("sealed.log", OpenMode.READ);
+        Path target = dir.resolve("sealed.log.deleted");
+        f.renameTo(target);
+        assertEquals(target, f.path());
+        assertEquals(64, f.size());
+        assertArrayEquals(pattern(0, 64), readAll(f, 0, 64));
+        assertArrayEquals(pattern(0, 64), Files.readAllBytes(target));
+    }
+
+    @Test
+    public void renameToOntoAnExistingFileMovesNothing() throws IOException {
+        IoFile f = open("a.log", OpenMode.READ_WRITE);
+        f.append(ByteBuffer.wrap(pattern(0, 10)));
+        Files.write(dir.resolve("b.log"), pattern(50, 5));
+        assertThrows(FileAlreadyExistsException.class, () -> f.renameTo(dir.resolve("b.log")));
+        assertEquals(dir.resolve("a.log"), f.path());
+        assertArrayEquals(pattern(50, 5), Files.readAllBytes(dir.resolve("b.log")), "the existing file is untouched");
+        f.append(ByteBuffer.wrap(pattern(10, 10)));
+        assertArrayEquals(pattern(0, 20), Files.readAllBytes(dir.resolve("a.log")), "the handle stays usable");
     }
 
     // ---------------------------------------------------------------- batches

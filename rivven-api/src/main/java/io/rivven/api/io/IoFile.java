@@ -6,7 +6,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * An open file of an {@link IoBackend}: what a log segment needs from storage.
@@ -36,7 +40,7 @@ import java.nio.file.Path;
 @Stable
 public interface IoFile extends Closeable {
 
-    /** The file's path. */
+    /** The file's path: where it was opened, or where {@link #renameTo} last moved it. */
     Path path();
 
     /** The current size in bytes (the append position). */
@@ -118,6 +122,36 @@ public interface IoFile extends Closeable {
      */
     default boolean preallocate(long end) throws IOException {
         return false;
+    }
+
+    /**
+     * Renames the file to {@code target} while this handle stays open on it: afterwards
+     * {@link #path()} is {@code target} and every operation goes on as before (a backend that
+     * reopens or maps files by path, as {@code nio} does after a thread interrupt closed its
+     * channel, uses {@code target} from now on). The move is one atomic rename that replaces
+     * nothing. It is not durable by itself: the caller syncs the directories when the new name
+     * must survive a crash. The engine renames segment files that readers may still hold, e.g. to
+     * {@code .deleted} for retention, as Kafka's {@code FileRecords.renameTo} does.
+     *
+     * <p>Thread safety: may run concurrently with readers and with {@link #sync}; serialised with
+     * the writing methods (the writer calls it). Allowed for files opened {@link OpenMode#READ}.
+     *
+     * <p>This default moves the file by {@link #path()} and cannot change what {@code path()}
+     * returns: a backend whose handles use their path after opening must override it.
+     * {@code IoBackendContract} in {@code rivven-testkit} checks the whole contract.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists (nothing moved)
+     * @throws java.nio.file.AtomicMoveNotSupportedException if the file system cannot rename the
+     *         file to {@code target} in one step, e.g. to another file system (nothing moved)
+     * @throws IOException naming both paths if the rename fails otherwise, or if the file is
+     *         closed; the file keeps its name and the handle stays usable
+     */
+    default void renameTo(Path target) throws IOException {
+        Path source = path();
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FileAlreadyExistsException(source.toString(), target.toString(), "cannot rename onto an existing file");
+        }
+        Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Closes the file, releasing storage {@link #preallocate reserved} beyond its end; idempotent. */

@@ -8,9 +8,12 @@ import io.rivven.api.index.IndexProvider;
 import io.rivven.api.index.SegmentIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 
 /**
@@ -35,7 +38,8 @@ import java.util.Objects;
 public final class LazyIndex implements SegmentIndex {
 
     private final IndexProvider provider;
-    private final IndexContext context;
+    /** Replaced by {@link #renameTo} (the file moves); otherwise fixed. */
+    private volatile IndexContext context;
     private final PluginConfig config;
     private final Object openLock = new Object();
     private volatile SegmentIndex index;
@@ -58,6 +62,28 @@ public final class LazyIndex implements SegmentIndex {
 
     public Path file() {
         return context.file();
+    }
+
+    /**
+     * Renames the index file to {@code target} (one atomic move that replaces nothing, not durable
+     * by itself) and opens it there from now on, as Kafka's {@code LazyIndex.renameTo}: a reader
+     * that still holds a segment being deleted finds its index under the new name. An index
+     * already opened keeps its mapping and is not told the new name, so only a sealed index, which
+     * goes back to its file by path no more, should be renamed.
+     *
+     * @throws FileAlreadyExistsException if {@code target} exists (nothing moved)
+     */
+    public void renameTo(Path target) throws IOException {
+        synchronized (openLock) {
+            IndexContext c = context;
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileAlreadyExistsException(c.file().toString(), target.toString(),
+                        "cannot rename an index onto an existing file; nothing was moved");
+            }
+            Files.move(c.file(), target, StandardCopyOption.ATOMIC_MOVE);
+            context = new IndexContext(c.topic(), c.partition(), c.baseOffset(), target, c.writable(), c.maxFileBytes(),
+                    c.indexIntervalBytes());
+        }
     }
 
     /** Whether the index was opened (and is not closed). */

@@ -55,9 +55,12 @@ public final class FetchResult implements AutoCloseable {
         return logStartOffset;
     }
 
-    /** The segment file the batches are in (for protocol layers that send file regions). */
+    /**
+     * The segment file the batches are in (for protocol layers that send file regions): where it
+     * is now, {@code .deleted} once retention renamed it (it stays until this result is closed).
+     */
     public Path file() {
-        return segment == null ? null : segment.logFile();
+        return segment == null ? null : segment.currentLogFile();
     }
 
     /** The batches' start position in {@link #file()}. */

@@ -153,6 +153,15 @@ final class Segment {
         return LogFiles.file(dir, baseOffset, LogFiles.LOG);
     }
 
+    /**
+     * Where the log's bytes are now: the open file's path, which {@link #delete()} renames to
+     * {@code .deleted}; {@link #logFile()} when the file is not open.
+     */
+    Path currentLogFile() {
+        IoFile f = log;
+        return f != null ? f.path() : logFile();
+    }
+
     List<LazyIndex> indexes() {
         return indexes.all();
     }
@@ -619,7 +628,11 @@ final class Segment {
 
     /**
      * Deletes the segment: renames its files to {@code *.deleted} (durable in the directory), then
-     * removes them once no reader holds the segment. A crash in between leaves {@code .deleted}
+     * removes them once no reader holds the segment. An open log and the indexes are renamed
+     * through their handles ({@link IoFile#renameTo}, {@link LazyIndex#renameTo}), so a reader
+     * that holds the segment goes on reading it, also through a channel reopened after a thread
+     * interrupt, and finds an index it has not opened yet. A log not opened yet stays closed:
+     * {@link #log()} refuses to open a deleted segment. A crash in between leaves {@code .deleted}
      * files (or index files without a log) that the next open removes. Writer only.
      */
     void delete() throws IOException {
@@ -627,13 +640,22 @@ final class Segment {
         List<Path> renamed = new ArrayList<>();
         try {
             Path logPath = logFile();
-            if (Files.exists(logPath)) {
-                renamed.add(Files.move(logPath, logPath.resolveSibling(logPath.getFileName() + LogFiles.DELETED)));
+            Path doomed = logPath.resolveSibling(logPath.getFileName() + LogFiles.DELETED);
+            synchronized (openLock) { // log() opens no file meanwhile, and none after: deleted is set
+                IoFile f = log;
+                if (f != null) {
+                    f.renameTo(doomed);
+                    renamed.add(doomed);
+                } else if (Files.exists(logPath)) {
+                    renamed.add(Files.move(logPath, doomed));
+                }
             }
             for (LazyIndex index : indexes.all()) {
                 Path p = index.file();
                 if (Files.exists(p)) {
-                    renamed.add(Files.move(p, p.resolveSibling(p.getFileName() + LogFiles.DELETED)));
+                    Path d = p.resolveSibling(p.getFileName() + LogFiles.DELETED);
+                    index.renameTo(d);
+                    renamed.add(d);
                 }
             }
             Checkpoint.syncDirectory(dir);

@@ -109,6 +109,27 @@ class LazyIndexTest {
     }
 
     @Test
+    void aRenamedIndexOpensUnderItsNewName() throws IOException {
+        writeSealedIndex();
+        CountingProvider provider = new CountingProvider();
+        try (LazyIndex lazy = new LazyIndex(provider, ctx(false), NO_OPTIONS)) {
+            Path target = dir.resolve("00000000000000000100.index.deleted");
+            lazy.renameTo(target);
+            assertEquals(target, lazy.file());
+            assertEquals(target, lazy.context().file());
+            assertFalse(Files.exists(dir.resolve("00000000000000000100.index")));
+            assertEquals(0, provider.opened.get(), "renaming opens nothing");
+            assertEquals(new OffsetPosition(119, 50), lazy.as(OffsetLookup.class).lookup(125));
+            lazy.sanityCheck();
+
+            Files.write(dir.resolve("taken.index"), new byte[8]);
+            assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> lazy.renameTo(dir.resolve("taken.index")));
+            assertEquals(target, lazy.file(), "nothing moved");
+            assertEquals(8, Files.size(dir.resolve("taken.index")));
+        }
+    }
+
+    @Test
     void writableIndexOpensOnFirstAppend() throws IOException {
         CountingProvider provider = new CountingProvider();
         try (LazyIndex lazy = new LazyIndex(provider, ctx(true), NO_OPTIONS)) {

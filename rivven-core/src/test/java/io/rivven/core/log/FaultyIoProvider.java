@@ -130,6 +130,11 @@ final class FaultyIoProvider implements IoBackendProvider {
         }
 
         @Override
+        public void renameTo(Path target) throws IOException {
+            f.renameTo(target);
+        }
+
+        @Override
         public void close() throws IOException {
             f.close();
         }

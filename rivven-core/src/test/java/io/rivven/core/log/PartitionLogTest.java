@@ -222,6 +222,9 @@ class PartitionLogTest {
                     assertTrue(Files.exists(live.resolveSibling(live.getFileName() + LogFiles.DELETED)), live + ".deleted while read");
                 }
                 assertEquals(expectedBytes, held.toByteBuffer(), "the held segment still reads");
+                Path logDeleted = LogFiles.file(pdir, first, "log");
+                assertEquals(logDeleted.resolveSibling(logDeleted.getFileName() + LogFiles.DELETED), held.file(),
+                        "the fetch names the file where its bytes are now (the open log was renamed through its handle)");
             }
             try (var files = Files.list(pdir)) {
                 assertTrue(files.noneMatch(f -> f.toString().endsWith(LogFiles.DELETED)), "removed once released");

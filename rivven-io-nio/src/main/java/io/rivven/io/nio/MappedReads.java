@@ -55,7 +55,7 @@ final class MappedReads {
         }
     }
 
-    private final String name;
+    private final FilePath name;
     private final long fromBytes;
     private final Object lock = new Object();
     private volatile Mapping mapping;
@@ -79,7 +79,7 @@ final class MappedReads {
      * @param fromBytes map once the file holds this many bytes; negative: never
      * @param cheapSize whether the source's {@link Source#visibleSize()} is a field read
      */
-    MappedReads(String name, long fromBytes, boolean cheapSize) {
+    MappedReads(FilePath name, long fromBytes, boolean cheapSize) {
         this.name = name;
         this.fromBytes = fromBytes;
         this.cheapSize = cheapSize;
@@ -91,7 +91,7 @@ final class MappedReads {
         /** What readers may see (may do I/O). */
         long visibleSize() throws IOException;
 
-        /** The path the file was opened by (it may name another file by now). */
+        /** The file's path now (it may name another file by now). */
         Path path();
 
         /** The file's identity when opened ({@link BasicFileAttributes#fileKey()}); null where the platform has none. */

@@ -35,8 +35,8 @@ import java.nio.file.Path;
  * accepted, except when the interrupt of the calling thread made the JDK close the target too
  * (then it fails, naming the target). Syncs never need a reopen (see {@link #sync}). See
  * {@link ReopenableChannel} for the limits: a bounded number of closes per operation, and no
- * reopen of a file that was renamed, deleted or replaced meanwhile (a clear {@link IOException}
- * instead).
+ * reopen of a file that something other than {@link #renameTo} renamed, deleted or replaced
+ * meanwhile (a clear {@link IOException} instead).
  *
  * <p>Thread safety: as {@link IoFile} says: {@link #read}, {@link #readFully}, {@link #transferTo},
  * {@link #size()} and {@link #sync} from any number of threads, concurrently with one writer
@@ -66,9 +66,8 @@ import java.nio.file.Path;
  */
 final class NioFile implements IoFile {
 
-    private final Path path;
-    /** The absolute path, for messages. */
-    private final String name;
+    /** Where the file lives now; its string form, the absolute path, names it in messages. */
+    private final FilePath name;
     private final ReopenableChannel file;
     private final boolean writable;
 
@@ -92,7 +91,7 @@ final class NioFile implements IoFile {
 
         @Override
         public Path path() {
-            return path;
+            return name.get();
         }
 
         @Override
@@ -123,12 +122,11 @@ final class NioFile implements IoFile {
     /** As above, reopening through {@code opener} and mapping from {@code mmapReadsFromBytes}. */
     NioFile(Path path, FileChannel channel, OpenMode mode, boolean created, ReopenableChannel.Opener opener,
             long mmapReadsFromBytes) throws IOException {
-        this.path = path;
-        this.name = path.toAbsolutePath().toString();
+        this.name = new FilePath(path);
         this.writable = mode == OpenMode.READ_WRITE;
-        this.file = new ReopenableChannel(path, name, mode, channel, opener);
-        this.sync = new NioSync(path, name, file, created);
-        this.reservation = new Reservation(path, file.fileKey());
+        this.file = new ReopenableChannel(name, mode, channel, opener);
+        this.sync = new NioSync(name, file, created);
+        this.reservation = new Reservation(name, file.fileKey());
         this.mapped = new MappedReads(name, mmapReadsFromBytes, writable);
         try {
             this.appendPosition = channelSize();
@@ -144,7 +142,7 @@ final class NioFile implements IoFile {
 
     @Override
     public Path path() {
-        return path;
+        return name.get();
     }
 
     @Override
@@ -398,6 +396,18 @@ final class NioFile implements IoFile {
         } catch (IOException e) {
             throw new IOException(name + ": close failed: " + e, e);
         }
+    }
+
+    /**
+     * Renames the file and follows it there: a reopen after an interrupt, the sync handle, the
+     * mapping of {@link MappedReads}, the reservation's descriptor and messages all use the new
+     * path from now on. Open channels and mappings are untouched (they hold the file, not its
+     * name). See {@link ReopenableChannel#renameTo}.
+     */
+    @Override
+    public void renameTo(Path target) throws IOException {
+        ensureOpen("rename it to " + target.toAbsolutePath());
+        file.renameTo(target);
     }
 
     @Override

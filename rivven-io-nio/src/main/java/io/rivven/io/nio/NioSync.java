@@ -34,8 +34,8 @@ import java.nio.file.StandardOpenOption;
  * in the page cache and errors stay recorded on the inode. A real I/O error therefore still fails
  * the sync, and the partition with it.
  *
- * <p><b>Without a sync handle</b> (the file was renamed, e.g. to {@code .deleted} by retention, or
- * replaced before its first sync here; Windows; a non-default file system) the channel's
+ * <p><b>Without a sync handle</b> (the file was renamed by something other than
+ * {@link NioFile#renameTo}, deleted or replaced before its first sync here; Windows; a non-default file system) the channel's
  * {@code force} is used: a channel found closed before the call (nothing ran) is reopened and the
  * sync retried; a {@code force} that a close cut short fails the sync, as its result is unknown.
  *
@@ -48,15 +48,13 @@ import java.nio.file.StandardOpenOption;
  */
 final class NioSync {
 
-    private final Path path;
-    private final String name;
+    private final FilePath name;
     private final ReopenableChannel file;
     /** The open created the file and its directory entry has not been synced yet. */
     private volatile boolean directorySyncPending;
 
     /** @param created whether opening created the file (its directory then needs a sync) */
-    NioSync(Path path, String name, ReopenableChannel file, boolean created) {
-        this.path = path;
+    NioSync(FilePath name, ReopenableChannel file, boolean created) {
         this.name = name;
         this.file = file;
         this.directorySyncPending = created;
@@ -122,7 +120,7 @@ final class NioSync {
     }
 
     private void syncDirectory() throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
+        Path dir = name.get().toAbsolutePath().getParent();
         if (dir == null || Os.WINDOWS) {
             return;
         }

@@ -7,10 +7,14 @@ import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
@@ -37,17 +41,16 @@ import java.nio.file.attribute.BasicFileAttributes;
  * after {@value #MAX_CLOSES} (a small limit there would turn one thread's interrupts into failures
  * of innocent threads, which is what this class exists to prevent).
  *
- * <p><b>Identity.</b> A reopen goes by path, and the path may no longer name this file: retention
- * renames segments to {@code *.deleted} while readers still hold them, and a file may be replaced
- * by another of the same name. So the file's identity ({@link BasicFileAttributes#fileKey()}:
+ * <p><b>Identity.</b> A reopen goes by path: the file's current one, which {@link #renameTo} moves
+ * (the engine renames segments to {@code *.deleted} through it while readers still hold them). The
+ * path may still no longer name this file when something else renamed, deleted or replaced it. So the file's identity ({@link BasicFileAttributes#fileKey()}:
  * device and inode on Linux) is recorded at open; after reopening the path, its key must still be
  * the same, else the reopen fails with an {@link IOException} naming the file and saying it was
  * deleted, renamed or replaced while its channel was closed by an interrupt (nothing is read from
  * or written to another file). Limits: the key is read from the path just after the first open
  * (there is no public {@code fstat} of a channel), so a rename racing that very open goes unseen;
  * where the platform has no file keys (Windows) a closed channel is never reopened and the
- * operation fails as before. A renamed file cannot be reopened at all: only the core knows its new
- * name, and {@link io.rivven.api.io.IoFile} has no method to tell it (that would be an API change).
+ * operation fails as before.
  *
  * <p><b>The sync handle.</b> {@link #syncHandle()} opens, on first use, a second handle on the same
  * file (identity-checked as a reopen is): an {@link AsynchronousFileChannel}, whose
@@ -110,8 +113,8 @@ final class ReopenableChannel {
         }
     }
 
-    private final Path path;
-    private final String name;
+    /** Where the file lives now, for reopening and messages. */
+    private final FilePath name;
     private final OpenMode mode;
     private final Opener opener;
     /** The file's identity at open; null where the platform has none. */
@@ -128,13 +131,12 @@ final class ReopenableChannel {
     /**
      * @throws IOException if the file's identity cannot be read (the channel is not closed here)
      */
-    ReopenableChannel(Path path, String name, OpenMode mode, FileChannel channel, Opener opener) throws IOException {
-        this.path = path;
+    ReopenableChannel(FilePath name, OpenMode mode, FileChannel channel, Opener opener) throws IOException {
         this.name = name;
         this.mode = mode;
         this.opener = opener;
         this.channel = channel;
-        this.fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        this.fileKey = Files.readAttributes(name.get(), BasicFileAttributes.class).fileKey();
     }
 
     /** The current channel (it may be closed: operations call {@link #recover} when it is). */
@@ -212,7 +214,7 @@ final class ReopenableChannel {
                 return syncHandle;
             }
             try {
-                h = opener.openSyncHandle(path, mode);
+                h = opener.openSyncHandle(name.get(), mode);
             } catch (IOException | RuntimeException e) {
                 noSyncHandle = "opening it failed: " + e;
                 return null;
@@ -236,6 +238,42 @@ final class ReopenableChannel {
     String noSyncHandle() {
         synchronized (lock) {
             return noSyncHandle;
+        }
+    }
+
+    /**
+     * Renames the file to {@code target} in one atomic move, then reopens and identity checks go
+     * there. Under the lock, so that no reopen or sync-handle open runs in between. The path must
+     * still name the file opened (identity checked as a reopen is, where the platform has file
+     * keys): else something else would be moved. Nothing is moved when this throws.
+     *
+     * @throws FileAlreadyExistsException if {@code target} exists
+     * @throws AtomicMoveNotSupportedException if the file system cannot rename it in one step
+     * @throws IOException naming both paths for any other failure, or if {@link #close()} was called
+     */
+    void renameTo(Path target) throws IOException {
+        String what = "rename it to " + target.toAbsolutePath();
+        synchronized (lock) {
+            if (closed) {
+                throw closedError(what, null);
+            }
+            String mismatch = fileKey == null ? null : identityMismatch();
+            if (mismatch != null) {
+                throw new IOException(name + ": cannot " + what + ": " + mismatch + "; nothing was moved");
+            }
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileAlreadyExistsException(name.toString(), target.toAbsolutePath().toString(),
+                        "cannot rename onto an existing file; nothing was moved");
+            }
+            try {
+                Files.move(name.get(), target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new AtomicMoveNotSupportedException(name.toString(), target.toAbsolutePath().toString(),
+                        "the file system cannot rename the file there in one step (another file system?); nothing was moved");
+            } catch (IOException e) {
+                throw new IOException(name + ": cannot " + what + ": " + e, e);
+            }
+            name.set(target);
         }
     }
 
@@ -275,7 +313,7 @@ final class ReopenableChannel {
         }
         FileChannel fresh;
         try {
-            fresh = opener.reopen(path, mode);
+            fresh = opener.reopen(name.get(), mode);
         } catch (NoSuchFileException e) {
             IOException gone = new IOException(why + " failed: there is no file at this path any more (deleted or"
                     + " renamed since it was opened, e.g. to .deleted by retention)", cause);
@@ -308,7 +346,7 @@ final class ReopenableChannel {
         }
         Object now;
         try {
-            now = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            now = Files.readAttributes(name.get(), BasicFileAttributes.class).fileKey();
         } catch (NoSuchFileException e) {
             return "there is no file at this path any more (deleted or renamed since it was opened, e.g. to .deleted"
                     + " by retention)";

@@ -14,7 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
  */
 final class Reservation {
 
-    private final Path path;
+    private final FilePath path;
     /** The file's identity when the channel opened it; null where the platform has none. */
     private final Object fileKey;
     /** The descriptor {@link Fallocate} works on; -1 until the first reservation. */
@@ -24,7 +24,7 @@ final class Reservation {
     /** Set when a reservation failed: nothing more is reserved. */
     private boolean refused;
 
-    Reservation(Path path, Object fileKey) {
+    Reservation(FilePath path, Object fileKey) {
         this.path = path;
         this.fileKey = fileKey;
     }
@@ -105,7 +105,7 @@ final class Reservation {
     }
 
     private boolean openDescriptor() {
-        int opened = Fallocate.openWriteOnly(path);
+        int opened = Fallocate.openWriteOnly(path.get());
         if (opened < 0) {
             return false;
         }

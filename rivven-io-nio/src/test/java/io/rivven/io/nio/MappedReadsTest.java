@@ -118,6 +118,20 @@ class MappedReadsTest {
         assertArrayEquals(new byte[] {1, 2, 3}, readAll(r, 100, 3));
     }
 
+    @Test
+    void aRenamedFileIsMappedAtItsNewPath() throws IOException {
+        NioFile f = open("m.log", OpenMode.READ_WRITE, 16 * KIB);
+        append(f, 8 * KIB);
+        f.renameTo(dir.resolve("m.log.deleted"));
+        append(f, 24 * KIB); // the first mapping is made after the rename, by the new path
+        assertArrayEquals(pattern(0, 32 * KIB), readAll(f, 0, 32 * KIB));
+        assertEquals(32 * KIB, f.mappedLength(), "mapped through the new path");
+        f.renameTo(dir.resolve("m2.log"));
+        append(f, 32 * KIB); // remapped by the path after a second rename
+        assertArrayEquals(pattern(40 * KIB, 24 * KIB), readAll(f, 40 * KIB, 24 * KIB));
+        assertEquals(64 * KIB, f.mappedLength());
+    }
+
     /** A small read-only file costs no size check per read; it is mapped once a read goes past the size last checked. */
     @Test
     void aSmallReadOnlyFileIsNotAskedItsSizeOnEveryRead() throws IOException {

@@ -43,7 +43,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Thread interrupts against {@link NioFile}: an interrupted thread's operation completes and keeps
  * its interrupt flag; a channel closed by an interrupt (of this thread or another) is reopened and
- * the operation redone exactly; a file renamed or replaced meanwhile is refused; close still closes.
+ * the operation redone exactly, also after {@link NioFile#renameTo}; a file renamed behind its back or
+ * replaced meanwhile is refused; close still closes.
  * {@link InterruptingChannel} makes interrupts land mid-operation deterministically; the last test
  * uses real interrupts from another thread.
  */
@@ -319,7 +320,38 @@ class NioFileInterruptTest {
     // ---------------------------------------------------------------- limits
 
     @Test
-    void aFileRenamedMeanwhileIsNotReopened() throws Exception {
+    void aFileRenamedThroughRenameToIsReopenedAtItsNewPath() throws Exception {
+        NioFile f = open("00000000000000000000.log", OpenMode.READ_WRITE);
+        f.append(ByteBuffer.wrap(pattern(0, 100)));
+        Path moved = dir.resolve("00000000000000000000.log.deleted");
+        f.renameTo(moved);
+
+        closeLikeAnInterruptedThread(f.currentChannel());
+        assertArrayEquals(pattern(0, 100), readAll(f, 0, 100), "the reopen follows the rename");
+        assertEquals(1, f.reopens());
+        f.append(ByteBuffer.wrap(pattern(100, 20)));
+        Thread.currentThread().interrupt();
+        f.sync(false); // the sync handle, opened now, by the new path: not interruptible
+        assertInterruptKept("a sync through the handle opened after the rename");
+        assertArrayEquals(pattern(0, 120), Files.readAllBytes(moved));
+        assertFalse(Files.exists(dir.resolve("00000000000000000000.log")), "a reopen never creates the old name");
+    }
+
+    @Test
+    void renameToRefusesAPathThatNamesAnotherFileNow() throws Exception {
+        NioFile f = open("x.log", OpenMode.READ_WRITE);
+        f.append(ByteBuffer.wrap(pattern(0, 10)));
+        Files.move(dir.resolve("x.log"), dir.resolve("x.log.old"));
+        Files.write(dir.resolve("x.log"), pattern(50, 7)); // another file under the name
+        IOException e = assertThrows(IOException.class, () -> f.renameTo(dir.resolve("z.log")));
+        assertTrue(e.getMessage().contains("x.log") && e.getMessage().contains("replaced")
+                && e.getMessage().contains("nothing was moved"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("z.log")));
+        assertArrayEquals(pattern(50, 7), Files.readAllBytes(dir.resolve("x.log")), "the other file stays where it is");
+    }
+
+    @Test
+    void aFileRenamedBehindItsBackIsNotReopened() throws Exception {
         NioFile f = open("00000000000000000000.log", OpenMode.READ_WRITE);
         f.append(ByteBuffer.wrap(pattern(0, 100)));
         Path moved = dir.resolve("00000000000000000000.log.deleted");
