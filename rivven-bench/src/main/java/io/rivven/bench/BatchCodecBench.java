@@ -46,7 +46,7 @@ import org.openjdk.jmh.infra.Blackhole;
  *       streaming record iterator, every record's offset, timestamp, key and value views and headers
  *       handed to a Blackhole. See {@link KafkaBatches#decode}.</li>
  * </ul>
- * Both cycle through the workload's 256 distinct batches, one per op.
+ * Both cycle through the workload's distinct batches ({@code poolBatches}, 256 by default), one per op.
  *
  * <p><b>Rivven twins</b> ({@link RivvenState}, same {@link Params}, same data):
  * <ul>
@@ -90,11 +90,21 @@ public class BatchCodecBench {
         @Param({"0"})
         public int headers;
 
+        /**
+         * Distinct batches cycled through ({@link Workload#poolBatches()}). The default 256 (25 MiB)
+         * is more than the CPU caches hold, so every op reads its records from memory, as an encoder
+         * of records made long before would; a few batches (8 = 800 KiB) stay in the caches, as the
+         * records a producer encodes right after the application made them.
+         */
+        @Param({"256"})
+        public int poolBatches;
+
         Workload workload;
 
         @Setup(Level.Trial)
         public void setup() {
-            workload = Workload.standard(headers);
+            workload = Workload.create(Workload.DEFAULT_RECORD_BYTES, Workload.DEFAULT_RECORDS_PER_BATCH, poolBatches,
+                    headers, Workload.DEFAULT_SEED);
         }
     }
 
