@@ -50,9 +50,9 @@ import java.util.function.LongSupplier;
  * engine's own file operations (index mappings at roll, checkpoints, directory syncs) do the same
  * through {@link io.rivven.core.io.Uninterruptible}, and fsyncs go through handles that no
  * interrupt can close. Limits: a thread interrupted in a tight loop may see its own call fail
- * after many reopens (an append then fails the partition, as any failed write does); a segment
- * file renamed by retention cannot be reopened after an interrupt closed it, so a reader still
- * using that deleted segment gets an error (a reader, never the partition).
+ * after many reopens (an append then fails the partition, as any failed write does). Retention
+ * renames an open segment file through its handle ({@link io.rivven.api.io.IoFile#renameTo}), so
+ * a reader still using that deleted segment reads on, also through a reopened channel.
  *
  * <h2>Durability</h2>
  * See {@link LogFlusher}: {@code always} fsyncs before an append returns, {@code interval} completes
