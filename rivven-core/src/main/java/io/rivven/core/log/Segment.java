@@ -296,10 +296,19 @@ final class Segment {
 
     /**
      * Makes the indexes durable. From the writer (under the partition's lock) for the active
-     * segment; from anyone for a sealed one, whose indexes take no more writes.
+     * segment; from anyone for a sealed one, whose indexes take no more writes. A failure after
+     * {@link #delete()} is ignored: retention may rename the files to {@code .deleted} while a roll's
+     * flush runs outside the partition's lock, an opened index fsyncs its file by its old name, and
+     * nothing of a deleted segment needs to be durable (the log start offset is checkpointed past it).
      */
     void flushIndexes() throws IOException {
-        indexes.flush();
+        try {
+            indexes.flush();
+        } catch (IOException e) {
+            if (!deleted) {
+                throw e;
+            }
+        }
     }
 
     /**
