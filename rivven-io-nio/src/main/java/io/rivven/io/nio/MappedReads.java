@@ -182,8 +182,8 @@ final class MappedReads {
      * in {@code FileChannel.map} can deadlock with an interrupt closing that channel while another
      * thread writes to it (the close waits for the mapping thread, which waits for the writer's
      * position lock, which waits for the close). The path must still name the file ({@link
-     * BasicFileAttributes#fileKey()} compared after opening, as {@link ReopenableChannel} reopens);
-     * else nothing is mapped this time. Under the lock.
+     * BasicFileAttributes#fileKey()} of the same path read after opening it, as {@link
+     * ReopenableChannel} reopens); else nothing is mapped this time. Under the lock.
      *
      * @return the mapping, or null (read through the channel)
      */
@@ -195,8 +195,9 @@ final class MappedReads {
         }
         boolean interrupted = Thread.interrupted(); // an interrupted thread's map would close its channel at once
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(source.path(), StandardOpenOption.READ)) {
-            if (!key.equals(Files.readAttributes(source.path(), BasicFileAttributes.class).fileKey())) {
+        Path path = source.path(); // once: a rename between the open and the check must not pass another file
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (!key.equals(Files.readAttributes(path, BasicFileAttributes.class).fileKey())) {
                 arena.close();
                 return null; // renamed or replaced since it was opened (retention's .deleted, say)
             }
