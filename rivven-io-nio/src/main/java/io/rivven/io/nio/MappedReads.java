@@ -30,7 +30,9 @@ import java.nio.file.attribute.BasicFileAttributes;
  *
  * <p><b>Safety.</b> A mapping is replaced or dropped by closing its shared arena: the JDK makes a
  * read racing the close fail with an {@link IllegalStateException} (no access to unmapped memory),
- * and that read is then served by the channel. Bytes past a file's end must never be touched
+ * and that read is then served by the channel. That asynchronous exception also sets the reading
+ * thread's interrupt flag; it is cleared again unless the flag was set when the read began (an
+ * interrupt sent to the reader during that very copy is then lost with it). Bytes past a file's end must never be touched
  * through a mapping (the process would get SIGBUS): the mapping never extends past what was visible
  * when it was made, and the writer {@linkplain #suspend() suspends} mapping while it truncates. A fault anyway (another
  * process cut the file) surfaces as the JDK's {@link InternalError}; the read then goes to the
@@ -120,9 +122,13 @@ final class MappedReads {
             }
         }
         int n = (int) Math.min(dst.remaining(), m.length() - position);
+        boolean interruptedBefore = Thread.currentThread().isInterrupted();
         try {
             MemorySegment.copy(m.segment(), position, MemorySegment.ofBuffer(dst), 0, n);
         } catch (IllegalStateException replacedMeanwhile) {
+            if (!interruptedBefore) {
+                Thread.interrupted(); // set by the JDK's asynchronous exception for the closed arena, not by anyone
+            }
             return NOT_SERVED;
         } catch (InternalError fault) { // the file was cut under the mapping by someone else
             disabled = true;

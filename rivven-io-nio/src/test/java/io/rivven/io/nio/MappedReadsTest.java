@@ -266,6 +266,54 @@ class MappedReadsTest {
         assertArrayEquals(pattern(0, (int) f.size()), readAll(f, 0, (int) f.size()));
     }
 
+    /**
+     * Dropping a mapping closes its shared arena, and the JDK stops each thread copying from it
+     * with an asynchronous exception that also sets the thread's interrupt flag. A read served by
+     * the channel after that must not hand the application an interrupt that nobody sent.
+     */
+    @Test
+    void droppingAMappingUnderReadersNeverLeavesThemInterrupted() throws Exception {
+        NioFile f = open("i.log", OpenMode.READ_WRITE, 4 * KIB);
+        append(f, 256 * KIB);
+        AtomicBoolean stop = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        List<Thread> readers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            readers.add(Thread.ofPlatform().start(() -> {
+                ByteBuffer dst = ByteBuffer.allocateDirect(64 * KIB);
+                try {
+                    while (!stop.get()) {
+                        dst.clear();
+                        f.read(dst, 0); // below 128 KiB: the same bytes whatever the writer does
+                        reads.incrementAndGet();
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw new AssertionError("a read left its thread interrupted");
+                        }
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        try {
+            for (int round = 0; round < 500 && failures.isEmpty(); round++) {
+                long before = reads.get();
+                while (reads.get() < before + 2 && failures.isEmpty()) {
+                    Thread.onSpinWait();
+                }
+                f.truncate(128 * KIB); // drops the mapping under the readers
+                append(f, 128 * KIB);
+            }
+        } finally {
+            stop.set(true);
+            for (Thread t : readers) {
+                t.join();
+            }
+        }
+        assertTrue(failures.isEmpty(), () -> "readers failed: " + failures);
+    }
+
     @Test
     void theOptionIsCheckedAndDefaultsToOneMebibyte() throws IOException {
         NioBackendProvider provider = new NioBackendProvider();
