@@ -235,6 +235,42 @@ class PartitionLogTest {
         }
     }
 
+    /** An error about a held segment that retention renamed names the file where its bytes are now. */
+    @Test
+    void aTransferFromASegmentRenamedByRetentionNamesItsCurrentFile() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 2048}, \"retention\": {\"bytes\": 0},"
+                + " \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 40; i++) {
+                p.append(EngineFixture.records(i * 4, 4, 100));
+            }
+            long first = p.segmentBaseOffsets().getFirst();
+            try (FetchResult held = p.read(first, 100)) {
+                assertTrue(p.applyRetention() > 0);
+                java.nio.channels.WritableByteChannel full = new java.nio.channels.WritableByteChannel() {
+                    @Override
+                    public int write(ByteBuffer src) {
+                        return 0; // a socket whose buffer is full
+                    }
+
+                    @Override
+                    public boolean isOpen() {
+                        return true;
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+                IOException e = assertThrows(IOException.class, () -> held.transferTo(full));
+                assertTrue(e.getMessage().startsWith(held.file().toString()) && held.file().toString().endsWith(LogFiles.DELETED),
+                        e.getMessage());
+            }
+        }
+    }
+
     @Test
     void retentionByTimeUsesTheNewestTimestampOfEachSegment() throws IOException {
         EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 2048}, \"retention\": {\"ms\": 1000}");
