@@ -68,8 +68,9 @@ public final class LazyIndex implements SegmentIndex {
      * Renames the index file to {@code target} (one atomic move that replaces nothing, not durable
      * by itself) and opens it there from now on, as Kafka's {@code LazyIndex.renameTo}: a reader
      * that still holds a segment being deleted finds its index under the new name. An index
-     * already opened keeps its mapping and is not told the new name, so only a sealed index, which
-     * goes back to its file by path no more, should be renamed.
+     * already opened keeps its mapping and is not told the new name, so only a sealed index should
+     * be renamed; even that one still goes back to its old name once, to fsync it by path in
+     * {@link #flush()} when it changed since the last flush (the caller must expect that to fail).
      *
      * @throws FileAlreadyExistsException if {@code target} exists (nothing moved)
      */

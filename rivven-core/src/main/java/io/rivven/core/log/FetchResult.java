@@ -104,7 +104,7 @@ public final class FetchResult implements AutoCloseable {
         while (done < size) {
             long n = segment.log().transferTo(position + done, size - done, target);
             if (n <= 0) {
-                throw new IOException(segment.logFile() + ": transfer stopped after " + done + " of " + size
+                throw new IOException(segment.currentLogFile() + ": transfer stopped after " + done + " of " + size
                         + " bytes from position " + position);
             }
             done += n;

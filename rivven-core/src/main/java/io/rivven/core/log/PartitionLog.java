@@ -553,7 +553,7 @@ public final class PartitionLog implements AutoCloseable {
                     Segment fresh = factory.rebuildIndexes(s);
                     fresh.onIndexDamage(this::indexDamaged);
                     if (segments.replace(s.baseOffset(), s, fresh)) {
-                        s.release();
+                        s.releaseOwn();
                         repaired++;
                         LOG.log(System.Logger.Level.INFO, "{0}: rebuilt the indexes of {1}", name, s.logFile());
                     }
@@ -602,7 +602,7 @@ public final class PartitionLog implements AutoCloseable {
                 closed = true;
                 flusher.close();
                 for (Segment s : segments.values()) {
-                    s.release();
+                    s.releaseOwn();
                 }
                 metrics.remove(meters);
                 if (flusher.failure() == null && first == null) {

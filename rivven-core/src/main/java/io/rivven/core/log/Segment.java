@@ -74,6 +74,8 @@ final class Segment {
     /** A seal replaced index mappings that {@link #release()} has not unmapped yet. */
     private volatile boolean retiredMappings;
     private volatile boolean deleted;
+    /** The segment's own reference is still held ({@link #releaseOwn()} not called). */
+    private volatile boolean ownHeld = true;
     /** Set when the directory entry of this file (or the partition's marker) changed unsynced; see {@link #syncLog()}. */
     private volatile boolean directoryUnsynced;
     private volatile Runnable pendingRemoval;
@@ -296,10 +298,19 @@ final class Segment {
 
     /**
      * Makes the indexes durable. From the writer (under the partition's lock) for the active
-     * segment; from anyone for a sealed one, whose indexes take no more writes.
+     * segment; from anyone for a sealed one, whose indexes take no more writes. A failure after
+     * {@link #delete()} is ignored: retention may rename the files to {@code .deleted} while a roll's
+     * flush runs outside the partition's lock, an opened index fsyncs its file by its old name, and
+     * nothing of a deleted segment needs to be durable (the log start offset is checkpointed past it).
      */
     void flushIndexes() throws IOException {
-        indexes.flush();
+        try {
+            indexes.flush();
+        } catch (IOException e) {
+            if (!deleted) {
+                throw e;
+            }
+        }
     }
 
     /**
@@ -335,11 +346,12 @@ final class Segment {
      * Gives a reference back; the last one closes the files (and deletes them after {@link #delete}).
      * When only the segment's own reference is left and a seal replaced index mappings, no lookup
      * that started before the seal can still run (lookups run while the reader holds a reference),
-     * so the replaced mappings are unmapped here rather than at close.
+     * so the replaced mappings are unmapped here rather than at close. Once the own reference is
+     * gone ({@link #releaseOwn()}), the one left is a reader's, and they wait for close.
      */
     void release() {
         int left = refs.decrementAndGet();
-        if (left == 1 && retiredMappings) {
+        if (left == 1 && ownHeld && retiredMappings) {
             retiredMappings = false;
             indexes.releaseRetired();
         }
@@ -350,6 +362,15 @@ final class Segment {
                 remove.run();
             }
         }
+    }
+
+    /**
+     * Gives back the segment's own reference (the one it was created with, which the partition
+     * holds while the segment is in its map): at delete, replacement or close of the partition.
+     */
+    void releaseOwn() {
+        ownHeld = false;
+        release();
     }
 
     /**
@@ -669,7 +690,7 @@ final class Segment {
                     }
                 }
             };
-            release();
+            releaseOwn();
         }
     }
 

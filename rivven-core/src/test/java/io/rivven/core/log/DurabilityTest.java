@@ -223,4 +223,35 @@ class DurabilityTest {
             assertEquals(expected(0, 8, 20), readAll(p, 0));
         }
     }
+
+    /**
+     * Retention may delete a segment that was just rolled while the roll's flush (outside the
+     * partition's lock) is still making it durable: that flush must not fail the partition because
+     * the sealed indexes are no longer under their old names (they were renamed to .deleted).
+     */
+    @Test
+    void retentionDeletingASegmentWhileItsRollIsFlushedDoesNotFailThePartition() throws Exception {
+        faulty = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
+        EngineFixture fx = new EngineFixture(dir).plugins(EngineFixture.pluginsWith(faulty)).io("faulty")
+                .defaults("\"segment\": {\"indexMaxBytes\": 4096}, \"retention\": {\"bytes\": 0},"
+                        + " \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(records(0, 4, 20));
+            String sealedLog = LogFiles.file(p.dir(), 0, "log").getFileName().toString();
+            int[] deleted = {0};
+            faulty.beforeSync = path -> { // between the roll's fsync of the sealed log and its index flush
+                if (path.getFileName().toString().equals(sealedLog)) {
+                    faulty.beforeSync = null;
+                    deleted[0] = p.applyRetention();
+                }
+            };
+            p.roll();
+            assertEquals(1, deleted[0], "retention deleted the rolled segment during the roll's flush");
+            assertFalse(p.isFailed(), "a deleted segment's index flush must not fail the partition");
+            assertEquals(4, p.append(records(4, 4, 20)).baseOffset());
+            assertEquals(expected(4, 4, 20), readAll(p, 4));
+        }
+    }
 }

@@ -31,6 +31,8 @@ final class FaultyIoProvider implements IoBackendProvider {
     final AtomicLong smallReads = new AtomicLong();
     final AtomicInteger directAppends = new AtomicInteger();
     final AtomicInteger heapAppends = new AtomicInteger();
+    /** Runs (in the syncing thread) before each {@link IoFile#sync}, with the file's path; null: nothing. */
+    volatile java.util.function.Consumer<Path> beforeSync;
     private final IoBackendProvider nio;
 
     FaultyIoProvider(IoBackendProvider nio) {
@@ -119,6 +121,10 @@ final class FaultyIoProvider implements IoBackendProvider {
         public void sync(boolean metadata) throws IOException {
             if (failSync.get()) {
                 throw new IOException(f.path() + ": fsync failed (injected: EIO)");
+            }
+            java.util.function.Consumer<Path> hook = beforeSync;
+            if (hook != null) {
+                hook.accept(f.path());
             }
             syncs.incrementAndGet();
             f.sync(metadata);

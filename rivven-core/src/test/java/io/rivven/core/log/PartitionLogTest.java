@@ -235,6 +235,92 @@ class PartitionLogTest {
         }
     }
 
+    /**
+     * A seal retires the index mappings that lookups may still be in; they are unmapped when no
+     * reader holds the segment any more. Once retention deleted the segment, the one reference left
+     * is a reader's, not the segment's own: its lookups may still be in the retired mappings.
+     */
+    @Test
+    void retiredIndexMappingsOfADeletedSegmentStayUntilItsLastReaderLetsGo() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"retention\": {\"bytes\": 0}, \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(EngineFixture.records(0, 4, 100));
+            Segment s = p.segments().getFirst();
+            io.rivven.core.index.OffsetIndex index = (io.rivven.core.index.OffsetIndex) s.indexes().getFirst().get();
+            try (FetchResult held = p.read(0, 100)) {
+                ByteBuffer bytes = held.toByteBuffer();
+                p.roll(); // seals: the writable mapping is retired
+                org.junit.jupiter.api.Assumptions.assumeTrue(index.retiredMappings() > 0, "this platform unmaps at once");
+                assertEquals(1, p.applyRetention());
+                assertTrue(index.retiredMappings() > 0, "a reader still holds the deleted segment");
+                assertEquals(bytes, held.toByteBuffer(), "the held segment still reads");
+            }
+            assertEquals(0, index.retiredMappings(), "unmapped when the last reader let go");
+        }
+    }
+
+    /** As above when the partition closes (sealing the active segment) while a reader holds that segment. */
+    @Test
+    void retiredIndexMappingsOfAClosedPartitionStayUntilItsLastReaderLetsGo() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeFalse(System.getProperty("os.name").startsWith("Windows"),
+                "Windows unmaps at once");
+        EngineFixture fx = new EngineFixture(dir).defaults("\"flush\": {\"mode\": \"os\"}");
+        io.rivven.core.index.OffsetIndex index;
+        FetchResult held;
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(EngineFixture.records(0, 4, 100));
+            index = (io.rivven.core.index.OffsetIndex) p.segments().getFirst().indexes().getFirst().get();
+            held = p.read(0, 100);
+        } // seals the active segment and gives back the partition's reference
+        try {
+            assertTrue(index.retiredMappings() > 0, "a reader still holds the segment");
+            assertTrue(held.toByteBuffer().remaining() > 0, "the held segment still reads");
+        } finally {
+            held.close();
+        }
+        assertEquals(0, index.retiredMappings(), "unmapped when the last reader let go");
+    }
+
+    /** An error about a held segment that retention renamed names the file where its bytes are now. */
+    @Test
+    void aTransferFromASegmentRenamedByRetentionNamesItsCurrentFile() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 2048}, \"retention\": {\"bytes\": 0},"
+                + " \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 40; i++) {
+                p.append(EngineFixture.records(i * 4, 4, 100));
+            }
+            long first = p.segmentBaseOffsets().getFirst();
+            try (FetchResult held = p.read(first, 100)) {
+                assertTrue(p.applyRetention() > 0);
+                java.nio.channels.WritableByteChannel full = new java.nio.channels.WritableByteChannel() {
+                    @Override
+                    public int write(ByteBuffer src) {
+                        return 0; // a socket whose buffer is full
+                    }
+
+                    @Override
+                    public boolean isOpen() {
+                        return true;
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+                IOException e = assertThrows(IOException.class, () -> held.transferTo(full));
+                assertTrue(e.getMessage().startsWith(held.file().toString()) && held.file().toString().endsWith(LogFiles.DELETED),
+                        e.getMessage());
+            }
+        }
+    }
+
     @Test
     void retentionByTimeUsesTheNewestTimestampOfEachSegment() throws IOException {
         EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 2048}, \"retention\": {\"ms\": 1000}");

@@ -30,7 +30,9 @@ import java.nio.file.attribute.BasicFileAttributes;
  *
  * <p><b>Safety.</b> A mapping is replaced or dropped by closing its shared arena: the JDK makes a
  * read racing the close fail with an {@link IllegalStateException} (no access to unmapped memory),
- * and that read is then served by the channel. Bytes past a file's end must never be touched
+ * and that read is then served by the channel. That asynchronous exception also sets the reading
+ * thread's interrupt flag; it is cleared again unless the flag was set when the read began (an
+ * interrupt sent to the reader during that very copy is then lost with it). Bytes past a file's end must never be touched
  * through a mapping (the process would get SIGBUS): the mapping never extends past what was visible
  * when it was made, and the writer {@linkplain #suspend() suspends} mapping while it truncates. A fault anyway (another
  * process cut the file) surfaces as the JDK's {@link InternalError}; the read then goes to the
@@ -120,9 +122,13 @@ final class MappedReads {
             }
         }
         int n = (int) Math.min(dst.remaining(), m.length() - position);
+        boolean interruptedBefore = Thread.currentThread().isInterrupted();
         try {
             MemorySegment.copy(m.segment(), position, MemorySegment.ofBuffer(dst), 0, n);
         } catch (IllegalStateException replacedMeanwhile) {
+            if (!interruptedBefore) {
+                Thread.interrupted(); // set by the JDK's asynchronous exception for the closed arena, not by anyone
+            }
             return NOT_SERVED;
         } catch (InternalError fault) { // the file was cut under the mapping by someone else
             disabled = true;
@@ -182,8 +188,8 @@ final class MappedReads {
      * in {@code FileChannel.map} can deadlock with an interrupt closing that channel while another
      * thread writes to it (the close waits for the mapping thread, which waits for the writer's
      * position lock, which waits for the close). The path must still name the file ({@link
-     * BasicFileAttributes#fileKey()} compared after opening, as {@link ReopenableChannel} reopens);
-     * else nothing is mapped this time. Under the lock.
+     * BasicFileAttributes#fileKey()} of the same path read after opening it, as {@link
+     * ReopenableChannel} reopens); else nothing is mapped this time. Under the lock.
      *
      * @return the mapping, or null (read through the channel)
      */
@@ -195,8 +201,9 @@ final class MappedReads {
         }
         boolean interrupted = Thread.interrupted(); // an interrupted thread's map would close its channel at once
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(source.path(), StandardOpenOption.READ)) {
-            if (!key.equals(Files.readAttributes(source.path(), BasicFileAttributes.class).fileKey())) {
+        Path path = source.path(); // once: a rename between the open and the check must not pass another file
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (!key.equals(Files.readAttributes(path, BasicFileAttributes.class).fileKey())) {
                 arena.close();
                 return null; // renamed or replaced since it was opened (retention's .deleted, say)
             }

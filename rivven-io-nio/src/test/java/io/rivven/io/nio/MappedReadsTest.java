@@ -132,6 +132,57 @@ class MappedReadsTest {
         assertEquals(64 * KIB, f.mappedLength());
     }
 
+    /**
+     * A mapping asks the file's path once: a rename (and a new file under the old name) between
+     * opening the path and checking its identity must not map the other file. Here the path is
+     * read before the rename for the open and after it for the identity check, as a reader racing
+     * {@link NioFile#renameTo} would.
+     */
+    @Test
+    void aRenameDuringAMappingNeverMapsAnotherFile() throws IOException {
+        Path old = dir.resolve("r.log");
+        Path moved = dir.resolve("r.log.deleted");
+        java.nio.file.Files.write(old, pattern(0, 32 * KIB));
+        Object key = java.nio.file.Files.readAttributes(old, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        int[] calls = {0};
+        MappedReads.Source source = new MappedReads.Source() {
+            @Override
+            public long visibleSize() {
+                return 32 * KIB;
+            }
+
+            @Override
+            public Path path() {
+                if (calls[0]++ > 0) {
+                    return moved; // read after the rename
+                }
+                try { // read before the rename, which happens now, and another file takes the old name
+                    java.nio.file.Files.move(old, moved);
+                    java.nio.file.Files.write(old, pattern(5000, 32 * KIB));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return old;
+            }
+
+            @Override
+            public Object fileKey() {
+                return key;
+            }
+        };
+        MappedReads m = new MappedReads(new FilePath(old), 16 * KIB, true);
+        try {
+            ByteBuffer dst = ByteBuffer.allocate(100);
+            int n = m.read(dst, 0, source);
+            if (n != MappedReads.NOT_SERVED) {
+                assertArrayEquals(pattern(0, n), java.util.Arrays.copyOf(dst.array(), n),
+                        "the mapping serves the file opened, not the one now under its old name");
+            }
+        } finally {
+            m.close();
+        }
+    }
+
     /** A small read-only file costs no size check per read; it is mapped once a read goes past the size last checked. */
     @Test
     void aSmallReadOnlyFileIsNotAskedItsSizeOnEveryRead() throws IOException {
@@ -213,6 +264,54 @@ class MappedReadsTest {
             pool.shutdownNow();
         }
         assertArrayEquals(pattern(0, (int) f.size()), readAll(f, 0, (int) f.size()));
+    }
+
+    /**
+     * Dropping a mapping closes its shared arena, and the JDK stops each thread copying from it
+     * with an asynchronous exception that also sets the thread's interrupt flag. A read served by
+     * the channel after that must not hand the application an interrupt that nobody sent.
+     */
+    @Test
+    void droppingAMappingUnderReadersNeverLeavesThemInterrupted() throws Exception {
+        NioFile f = open("i.log", OpenMode.READ_WRITE, 4 * KIB);
+        append(f, 256 * KIB);
+        AtomicBoolean stop = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        List<Thread> readers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            readers.add(Thread.ofPlatform().start(() -> {
+                ByteBuffer dst = ByteBuffer.allocateDirect(64 * KIB);
+                try {
+                    while (!stop.get()) {
+                        dst.clear();
+                        f.read(dst, 0); // below 128 KiB: the same bytes whatever the writer does
+                        reads.incrementAndGet();
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw new AssertionError("a read left its thread interrupted");
+                        }
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        try {
+            for (int round = 0; round < 500 && failures.isEmpty(); round++) {
+                long before = reads.get();
+                while (reads.get() < before + 2 && failures.isEmpty()) {
+                    Thread.onSpinWait();
+                }
+                f.truncate(128 * KIB); // drops the mapping under the readers
+                append(f, 128 * KIB);
+            }
+        } finally {
+            stop.set(true);
+            for (Thread t : readers) {
+                t.join();
+            }
+        }
+        assertTrue(failures.isEmpty(), () -> "readers failed: " + failures);
     }
 
     @Test
