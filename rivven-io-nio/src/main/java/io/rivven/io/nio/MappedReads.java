@@ -32,11 +32,11 @@ import java.nio.file.attribute.BasicFileAttributes;
  * read racing the close fail with an {@link IllegalStateException} (no access to unmapped memory),
  * and that read is then served by the channel. That asynchronous exception also sets the reading
  * thread's interrupt flag; it is cleared again unless the flag was set when the read began (an
- * interrupt sent to the reader during that very copy is then lost with it). Bytes past a file's end must never be touched
- * through a mapping (the process would get SIGBUS): the mapping never extends past what was visible
- * when it was made, and the writer {@linkplain #suspend() suspends} mapping while it truncates. A fault anyway (another
- * process cut the file) surfaces as the JDK's {@link InternalError}; the read then goes to the
- * channel and the file stops mapping. So does a file whose mapping fails (e.g. {@code
+ * interrupt sent to the reader during that very copy is then lost with it). Bytes past a file's
+ * end must never be touched through a mapping (the process would get SIGBUS): the mapping never
+ * extends past what was visible when it was made, and the writer {@linkplain #suspend() suspends}
+ * mapping while it truncates. A fault anyway (another process cut the file) surfaces as the JDK's
+ * {@link InternalError}; the read then goes to the channel and the file stops mapping. So does a file whose mapping fails (e.g. {@code
  * vm.max_map_count} reached). Off on Windows, where a mapped file cannot be renamed or deleted.
  *
  * <p>Thread safety: {@link #read} from any number of threads; {@link #suspend()} and
