@@ -479,14 +479,14 @@ public abstract class IoBackendContract {
                 () -> f.transferTo(0, 1, Channels.newChannel(new ByteArrayOutputStream())),
                 () -> f.sync(false),
                 () -> f.truncate(0),
-                () -> f.renameTo(dir.resolve("c.log.deleted")));
+                () -> f.renameTo(dir.resolve("moved.log")));
         for (IoOp op : ops) {
             IOException e = assertThrows(IOException.class, op::run);
             assertTrue(e.getMessage() != null && e.getMessage().contains("c.log"),
                     "an operation on a closed file must fail naming it: " + e);
         }
         assertArrayEquals(pattern(0, 10), Files.readAllBytes(dir.resolve("c.log")));
-        assertFalse(Files.exists(dir.resolve("c.log.deleted")), "a closed file is not renamed");
+        assertFalse(Files.exists(dir.resolve("moved.log")), "a closed file is not renamed");
     }
 
     // ---------------------------------------------------------------- rename
