@@ -2,12 +2,20 @@ package io.rivven.core.log;
 
 import static io.rivven.core.log.EngineFixture.records;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +73,88 @@ class DurabilityEdgeTest {
                 assertTrue(synced.contains(logName(base)), logName(base) + " was validated and is below the recovery point"
                         + " now, but was never fsynced; fsynced: " + synced);
             }
+        }
+    }
+
+    /**
+     * Index repair replaces a damaged closed segment by one whose log is not open, so no flush ever
+     * syncs that log again. A segment rolled a moment ago is not durable yet (its roll's flush waits
+     * for the flush lock): if the repair replaces it then, the flush that follows moves the recovery
+     * point past appends that were never fsynced and completes their {@code durable()}.
+     */
+    @Test
+    void indexRepairOfASegmentWhoseRollIsNotFlushedYetKeepsItsAppendsDurable() throws Exception {
+        faulty = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
+        EngineFixture fx = new EngineFixture(dir).plugins(EngineFixture.pluginsWith(faulty)).io("faulty")
+                .defaults("\"segment\": {\"indexMaxBytes\": 4096, \"indexIntervalBytes\": 1},"
+                        + " \"flush\": {\"mode\": \"interval\", \"intervalMs\": 3600000}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(records(0, 1, 20));
+            CountDownLatch inFlush = new CountDownLatch(1);
+            CountDownLatch resume = new CountDownLatch(1);
+            faulty.beforeSync = path -> { // the first roll's flush holds the flush lock here
+                if (path.getFileName().toString().equals(logName(0))) {
+                    faulty.beforeSync = null;
+                    inFlush.countDown();
+                    await(resume);
+                }
+            };
+            Thread firstRoll = Thread.ofPlatform().start(p::roll); // segment 0 -> 1
+            assertTrue(inFlush.await(30, TimeUnit.SECONDS));
+            List<String> synced = new CopyOnWriteArrayList<>();
+            faulty.beforeSync = path -> synced.add(path.getFileName().toString());
+            List<CompletableFuture<Void>> durable = List.of(p.append(records(1, 1, 20)).durable(),
+                    p.append(records(2, 1, 20)).durable(), p.append(records(3, 1, 20)).durable());
+            Thread secondRoll = Thread.ofPlatform().start(p::roll); // segment 1 -> 4; its flush waits for the lock
+            waitFor(() -> p.segmentCount() == 3);
+            Segment rolled = p.segments().get(1);
+            damageOffsetIndex(LogFiles.file(p.dir(), 1, LogFiles.OFFSET_INDEX));
+            p.read(3, 1).close(); // the lookup finds the bad entry
+            assertTrue(rolled.indexesDamaged());
+            p.repairIndexes();
+            assertNotSame(rolled, p.segments().get(1), "the segment was replaced");
+            resume.countDown();
+            firstRoll.join();
+            secondRoll.join();
+            assertEquals(4, p.recoveryPoint());
+            assertTrue(durable.stream().allMatch(f -> f.isDone() && !f.isCompletedExceptionally()));
+            assertTrue(synced.contains(logName(1)), "offsets 1-3 were called durable, but " + logName(1)
+                    + " was never fsynced after they were appended; fsynced: " + synced);
+            assertEquals(EngineFixture.expected(0, 4, 20), EngineFixture.readAll(p, 0));
+        }
+    }
+
+    /** Overwrites the position of every entry of a sealed offset index with 1 (no batch starts there), in place. */
+    private static void damageOffsetIndex(Path index) throws Exception {
+        try (FileChannel ch = FileChannel.open(index, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long entries = ch.size() / 8;
+            assertTrue(entries > 0, index + " has entries");
+            for (long i = 0; i < entries; i++) {
+                ch.write(ByteBuffer.allocate(4).putInt(0, 1), i * 8 + 4);
+            }
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("the test never released the hook");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits for a state another thread reaches (no timing is asserted: the deadline only stops a hang). */
+    private static void waitFor(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached");
+            }
+            Thread.onSpinWait();
         }
     }
 }
