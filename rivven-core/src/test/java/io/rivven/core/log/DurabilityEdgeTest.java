@@ -3,13 +3,16 @@ package io.rivven.core.log;
 import static io.rivven.core.log.EngineFixture.records;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -123,6 +126,48 @@ class DurabilityEdgeTest {
             assertTrue(synced.contains(logName(1)), "offsets 1-3 were called durable, but " + logName(1)
                     + " was never fsynced after they were appended; fsynced: " + synced);
             assertEquals(EngineFixture.expected(0, 4, 20), EngineFixture.readAll(p, 0));
+        }
+    }
+
+    /**
+     * After a clean open the removal of the clean-shutdown marker must reach the disk before an
+     * append is called durable (else a power loss brings the marker back over it). When the
+     * directory cannot even be opened for its fsync (here: no file descriptor left, EMFILE), that
+     * fsync failed: the append must fail the partition, not be acknowledged.
+     */
+    @Test
+    void aDirectoryThatCannotBeOpenedForItsFsyncFailsTheAppendThatNeedsIt() throws Exception {
+        EngineFixture fx = fixture("{\"mode\": \"always\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 2);
+        }
+        try (StorageEngine engine = fx.open()) { // clean: each active segment's first fsync syncs its directory
+            engine.partition("t", 1).append(records(0, 1, 20)); // the same path once, so that nothing is left to load
+            PartitionLog p = engine.partition("t", 0);
+            Segment active = p.segments().getLast();
+            assertTrue(active.directoryUnsynced());
+            List<FileChannel> held = new ArrayList<>();
+            Path any = fx.partitionDir("t", 1).resolve(LogFiles.RECOVERY_POINT);
+            Throwable appended;
+            try {
+                try {
+                    for (;;) {
+                        held.add(FileChannel.open(any, StandardOpenOption.READ));
+                    }
+                } catch (FileSystemException exhausted) {
+                    // no descriptor left for this process
+                }
+                appended = assertThrows(Throwable.class, () -> p.append(records(0, 1, 20)).durable().join());
+            } catch (org.opentest4j.AssertionFailedError acknowledged) {
+                appended = null;
+            } finally {
+                for (FileChannel ch : held) {
+                    ch.close();
+                }
+            }
+            assertTrue(appended instanceof PartitionFailedException, "the append was acknowledged (or failed otherwise: "
+                    + appended + ") although its directory was not fsynced");
+            assertTrue(active.directoryUnsynced());
         }
     }
 
