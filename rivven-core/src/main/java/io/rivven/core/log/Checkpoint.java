@@ -25,6 +25,8 @@ import java.util.zip.CRC32C;
 public final class Checkpoint {
 
     private static final String HEADER = "rivven-checkpoint 1";
+    private static final boolean WINDOWS =
+            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
 
     private Checkpoint() {
     }
@@ -98,18 +100,23 @@ public final class Checkpoint {
 
     /**
      * Fsyncs a directory so that renames and creations in it are durable, uninterruptibly (see
-     * {@link Uninterruptible#fsync}). A failed fsync is thrown; only file systems that cannot open a
-     * directory at all (not Linux) skip it.
+     * {@link Uninterruptible#fsync}). A failed fsync is thrown, and so is a directory that cannot be
+     * opened for it (no file descriptor left, say): its entries are not known durable. Only Windows,
+     * which cannot open a directory at all, skips it.
      */
     public static void syncDirectory(Path dir) throws IOException {
         Uninterruptible.SyncHandle h;
         try {
             h = Uninterruptible.openForSync(dir);
         } catch (IOException e) {
-            if (Files.isDirectory(dir)) {
-                return; // this file system cannot open directories: nothing more can be done
+            if (!Files.isDirectory(dir)) {
+                throw e;
             }
-            throw e;
+            if (WINDOWS) {
+                return; // Windows cannot open directories: nothing more can be done
+            }
+            throw new IOException("fsync of the directory " + dir.toAbsolutePath() + " failed: it could not be opened (" + e
+                    + "); the files created, renamed or deleted in it may not be durable", e);
         }
         try (h) {
             h.force();

@@ -537,9 +537,12 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Rebuilds the indexes of every closed segment found damaged ({@link Segment#indexesDamaged()})
      * and replaces the segment by one over the new files; readers of the old one finish on the old
-     * mappings. The engine calls it in the background when a segment reports damage.
+     * mappings. The engine calls it in the background when a segment reports damage. The old
+     * segment's log is fsynced first (a segment rolled a moment ago may not be durable yet, and
+     * its replacement is never synced by a flush); a failed fsync fails the partition.
      *
      * @return the number of segments repaired
+     * @throws PartitionFailedException if that fsync failed
      */
     int repairIndexes() {
         lock.lock();
@@ -548,6 +551,13 @@ public final class PartitionLog implements AutoCloseable {
             for (Segment s : segments.values()) {
                 if (closed || !s.isSealed() || !s.indexesDamaged()) {
                     continue;
+                }
+                try {
+                    // the replacement does not open the log, so no flush syncs it again: a segment
+                    // whose roll is not flushed yet must be durable before it goes
+                    s.syncLog();
+                } catch (IOException e) {
+                    throw flusher.fail("fsync of " + s.logFile() + " before rebuilding its indexes failed", e);
                 }
                 try {
                     Segment fresh = factory.rebuildIndexes(s);

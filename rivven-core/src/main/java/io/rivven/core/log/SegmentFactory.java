@@ -214,7 +214,8 @@ final class SegmentFactory {
     /**
      * Validates every batch of one segment ({@link LogScanner}), truncates the log at the first
      * invalid byte and rebuilds its indexes from scratch. A segment that is not {@code last} and
-     * was not truncated comes back sealed; otherwise it is the active segment.
+     * was not truncated comes back sealed, its log fsynced and closed; otherwise it is the active
+     * segment (its log open, fsynced by the partition's first flush).
      */
     Recovered recover(long base, boolean last) throws IOException {
         Path logPath = LogFiles.file(dir, base, LogFiles.LOG);
@@ -239,6 +240,9 @@ final class SegmentFactory {
             }
             if (!last && truncated == 0) {
                 sealAndClose(idx);
+                // the segment comes back closed, its log not open, so no later flush syncs it: what a
+                // crash left in the page cache must be durable before the recovery point passes it
+                f.sync(false);
                 f.close();
                 return new Recovered(new Segment(name, dir, base, io, indexes(base, false), null, r.validBytes(), r.nextOffset(),
                         r.maxTimestamp(), true, 0, true), 0);
