@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
@@ -26,7 +27,7 @@ public final class Checkpoint {
 
     private static final String HEADER = "rivven-checkpoint 1";
     private static final boolean WINDOWS =
-            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
+            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
     private Checkpoint() {
     }

@@ -40,7 +40,9 @@ import java.util.function.LongSupplier;
  *
  * <h2>Failure</h2>
  * A failed fsync fails the partition for good (the kernel may have dropped the dirty pages, so a
- * retry could hide lost data): {@link #failure()} is set, every waiting future completes with
+ * retry could hide lost data). So does an fsync that ends in an unchecked exception or an
+ * {@link Error}: its outcome is as unknown, and it must not end the engine's scheduled commits
+ * with the waiters still waiting. {@link #failure()} is set, every waiting future completes with
  * {@link PartitionFailedException}, and every later append and flush throws it. Reopening the
  * engine recovers the partition from what is on disk.
  *
@@ -212,7 +214,7 @@ final class LogFlusher {
                 try {
                     sealed.syncLog();
                     sealed.flushIndexes();
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException | Error e) { // any failure: the outcome is unknown
                     throw fail("fsync of " + sealed.logFile() + " or its indexes failed at roll", e);
                 } finally {
                     sealed.release();
@@ -329,7 +331,7 @@ final class LogFlusher {
                     if (s.isSealed()) {
                         s.flushIndexes();
                     }
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException | Error e) { // any failure: the outcome is unknown
                     throw fail("fsync of " + s.logFile() + " failed (written pages may be lost)", e);
                 }
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Durability at the edges of the write path: what recovery, index repair and close must have
@@ -160,10 +162,10 @@ class DurabilityEdgeTest {
                 } catch (FileSystemException exhausted) {
                     // no descriptor left for this process
                 }
-                org.junit.jupiter.api.Assumptions.assumeTrue(held.size() < MAX_DESCRIPTORS,
+                assumeTrue(held.size() < MAX_DESCRIPTORS,
                         "the descriptor limit is too high to exhaust here");
                 appended = assertThrows(Throwable.class, () -> p.append(records(0, 1, 20)).durable().join());
-            } catch (org.opentest4j.AssertionFailedError acknowledged) {
+            } catch (AssertionFailedError acknowledged) {
                 appended = null;
             } finally {
                 for (FileChannel ch : held) {

@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Flush modes, group commit and failed fsyncs ({@link LogFlusher}), with an I/O backend whose
@@ -198,6 +200,36 @@ class DurabilityTest {
                 assertInstanceOf(PartitionFailedException.class, e.getCause());
             }
             assertThrows(PartitionFailedException.class, () -> p.append(records(2, 1, 20)));
+        }
+    }
+
+    /**
+     * An fsync that ends in an unchecked exception or an {@link Error} (not an {@link IOException})
+     * has an unknown outcome just the same: it fails the partition and the appends waiting for it,
+     * rather than escaping the group commit (which would end the scheduled commits for good and
+     * leave the waiters to close) or being retried by the next one.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void anFsyncEndingInAnUncheckedThrowableFailsThePartitionAndItsWaiters(boolean error) throws Exception {
+        EngineFixture fx = fixture("{\"mode\": \"interval\", \"intervalMs\": 3600000}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            CompletableFuture<Void> a = p.append(records(0, 1, 20)).durable();
+            faulty.beforeSync = path -> {
+                if (error) {
+                    throw new InternalError("injected: a fault in the sync");
+                }
+                throw new IllegalStateException("injected");
+            };
+            PartitionFailedException failed = assertThrows(PartitionFailedException.class, p::flush);
+            assertEquals(error ? InternalError.class : IllegalStateException.class, failed.getCause().getClass());
+            ExecutionException e = assertThrows(ExecutionException.class, () -> a.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(PartitionFailedException.class, e.getCause());
+            faulty.beforeSync = null;
+            assertThrows(PartitionFailedException.class, () -> p.append(records(1, 1, 20)));
+            assertTrue(p.isFailed());
         }
     }
 
