@@ -51,9 +51,11 @@ final class DeflateTestCodec implements Codec {
     @Override
     public ByteBuffer decompress(ByteBuffer src, BufferAllocator allocator) {
         Inflater inf = new Inflater(true);
+        ByteBuffer out = null;
+        boolean done = false;
         try {
             inf.setInput(src);
-            ByteBuffer out = allocator.allocate(Math.max(64, src.remaining() * 4));
+            out = allocator.allocate(Math.max(64, src.remaining() * 4));
             while (!inf.finished()) {
                 if (!out.hasRemaining()) {
                     out = allocator.grow(out, out.capacity() * 2);
@@ -64,11 +66,15 @@ final class DeflateTestCodec implements Codec {
                 }
             }
             out.flip();
+            done = true;
             return out;
         } catch (DataFormatException e) {
             throw new CodecException("deflate-test: " + e.getMessage(), e);
         } finally {
             inf.end();
+            if (!done && out != null) {
+                allocator.release(out); // as the Codec contract requires of a failed decompression
+            }
         }
     }
 }
