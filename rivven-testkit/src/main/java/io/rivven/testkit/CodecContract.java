@@ -387,6 +387,57 @@ public abstract class CodecContract {
         }
     }
 
+    /**
+     * Small inputs whose headers or length fields claim a huge decompressed size (gigabytes), in
+     * this codec's format; a codec test overrides this with crafted examples. Each must be rejected
+     * with {@link CodecException} or decode to what it really holds, without the codec asking for a
+     * buffer anywhere near the claimed size. None by default.
+     */
+    protected List<byte[]> inputsClaimingHugeSizes() {
+        return List.of();
+    }
+
+    @Test
+    void claimedSizesDoNotDriveAllocation() {
+        int i = 0;
+        for (byte[] input : inputsClaimingHugeSizes()) {
+            for (BufferKind kind : new BufferKind[] {BufferKind.HEAP_SLICE, BufferKind.DIRECT_SLICE}) {
+                expectCorruptHandled(input, null, Expect.FAIL_OR_ANY, kind, "input #" + i + " claiming a huge size ("
+                        + java.util.HexFormat.of().formatHex(input) + ")");
+            }
+            i++;
+        }
+    }
+
+    /**
+     * A decompression bomb (a small stream that expands far beyond what the reader allows): the
+     * engine's reader gives codecs an allocator that refuses buffers above its limit; the codec must
+     * stop there (passing that refusal on, or as a {@link CodecException}), release every buffer and
+     * never obtain one above the limit by other means.
+     */
+    @Test
+    void expansionBeyondTheAllocatorsLimitStopsThere() {
+        if (!compresses()) {
+            return;
+        }
+        byte[] zeros = new byte[8 << 20];
+        byte[] compressed = compress(zeros, BufferKind.HEAP, BufferKind.HEAP);
+        int limit = 1 << 20;
+        for (BufferKind kind : new BufferKind[] {BufferKind.HEAP_SLICE, BufferKind.DIRECT_SLICE}) {
+            CountingAllocator allocator = new CountingAllocator(kind.direct(), limit);
+            String label = codec().name() + ": " + compressed.length + " bytes expanding to " + zeros.length
+                    + " through an allocator refusing more than " + limit + " (" + kind + ")";
+            try {
+                ByteBuffer out = codec().decompress(source(kind, compressed), allocator);
+                fail(label + ": returned " + out.remaining() + " bytes");
+            } catch (RefusedAllocation | CodecException e) {
+                allocator.assertOnlyLive(null);
+            } catch (Throwable t) {
+                throw new AssertionError(label + ": expected the allocator's refusal or CodecException, got " + t, t);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- concurrency
 
     @Test
@@ -492,11 +543,13 @@ public abstract class CodecContract {
         } catch (CodecException e) {
             assertNotNull(e.getMessage(), label + ": CodecException without a message");
             allocator.assertOnlyLive(null);
+            assertAllocationBounded(allocator, corrupt.length, original, label);
             return;
         } catch (Throwable t) {
             throw new AssertionError(label + ": expected CodecException, got " + t, t);
         }
         allocator.assertOnlyLive(out);
+        assertAllocationBounded(allocator, corrupt.length, original, label);
         assertEquals(0, out.position(), label + ": result position");
         switch (expect) {
             case FAIL -> fail(label + ": accepted, returned " + out.remaining() + " bytes");
@@ -509,6 +562,17 @@ public abstract class CodecContract {
                 // Accepted: the format has nothing that detects this change.
             }
         }
+    }
+
+    /**
+     * What a codec may ask for while reading {@code inputLength} corrupt bytes: a few MiB (an LZ4
+     * block of 4 MiB, say), twice the original content, or a few hundred times the input, but never
+     * what a corrupt length field claims (gigabytes).
+     */
+    private static void assertAllocationBounded(CountingAllocator allocator, int inputLength, byte[] original, String label) {
+        long bound = (16L << 20) + 300L * inputLength + (original == null ? 0 : 2L * original.length);
+        assertTrue(allocator.largest() <= bound, label + ": asked the allocator for a buffer of " + allocator.largest()
+                + " bytes after " + inputLength + " bytes of input, expected at most " + bound);
     }
 
     private static void assertContent(byte[] expected, ByteBuffer actual, String what) {
@@ -652,6 +716,16 @@ public abstract class CodecContract {
         }
     }
 
+    /** Thrown by a {@link CountingAllocator} with a limit for a request above it. */
+    public static final class RefusedAllocation extends RuntimeException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        RefusedAllocation(int requested, int limit) {
+            super("refused a buffer of " + requested + " bytes, above the limit of " + limit);
+        }
+    }
+
     private enum Expect {
         FAIL, FAIL_OR_EQUAL, FAIL_OR_PREFIX, FAIL_OR_ANY
     }
@@ -663,16 +737,31 @@ public abstract class CodecContract {
      */
     public static final class CountingAllocator implements BufferAllocator {
         private final boolean direct;
+        private final int limit;
         private final Set<ByteBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
         private final List<String> violations = new ArrayList<>();
         private int allocations;
+        private long largest;
 
         public CountingAllocator(boolean direct) {
+            this(direct, Integer.MAX_VALUE);
+        }
+
+        /**
+         * An allocator that refuses requests above {@code limit} bytes by throwing
+         * {@link RefusedAllocation}, as the engine's bounded readers do with decompression bombs.
+         */
+        public CountingAllocator(boolean direct, int limit) {
             this.direct = direct;
+            this.limit = limit;
         }
 
         @Override
         public synchronized ByteBuffer allocate(int minCapacity) {
+            largest = Math.max(largest, minCapacity);
+            if (minCapacity > limit) {
+                throw new RefusedAllocation(minCapacity, limit);
+            }
             if (minCapacity < 0) {
                 violations.add("allocate(" + minCapacity + ")");
                 minCapacity = 0;
@@ -689,6 +778,11 @@ public abstract class CodecContract {
             if (!live.remove(buffer)) {
                 violations.add("released a buffer that is not live (capacity " + buffer.capacity() + "): released twice?");
             }
+        }
+
+        /** The largest capacity asked for so far (refused requests included). */
+        public synchronized long largest() {
+            return largest;
         }
 
         /** How many buffers were allocated so far. */

@@ -20,6 +20,8 @@ import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.common.compress.Compression;
 import org.junit.jupiter.api.Test;
+import java.util.List;
+import java.util.HexFormat;
 
 class GzipCodecTest extends CodecContract {
 
@@ -208,5 +210,12 @@ class GzipCodecTest extends CodecContract {
         int s = data.length;
         out.write(new byte[] {(byte) s, (byte) (s >>> 8), (byte) (s >>> 16), (byte) (s >>> 24)});
         return out.toByteArray();
+    }
+
+    /** A member holding nothing (one empty stored block) whose trailer ISIZE says 4 GiB - 1 and 2 GiB. */
+    @Override
+    protected List<byte[]> inputsClaimingHugeSizes() {
+        String member = "1f8b08000000000000ff" + "010000ffff" + "00000000";
+        return List.of(HexFormat.of().parseHex(member + "ffffffff"), HexFormat.of().parseHex(member + "00000080"));
     }
 }

@@ -21,6 +21,7 @@ import org.apache.kafka.common.compress.Compression;
 import org.junit.jupiter.api.Test;
 import org.xerial.snappy.Snappy;
 import org.xerial.snappy.SnappyOutputStream;
+import java.util.List;
 
 class SnappyCodecTest extends CodecContract {
 
@@ -168,5 +169,15 @@ class SnappyCodecTest extends CodecContract {
     private void assertMessage(byte[] corrupt, String expected) {
         CodecException e = assertThrows(CodecException.class, () -> decompress(corrupt));
         assertTrue(e.getMessage().startsWith("snappy: ") && e.getMessage().contains(expected), e.getMessage());
+    }
+
+    /** Raw and framed blocks whose varint says 2 GiB, 1 GiB and 64 MiB; snappy-java refuses such a length up front. */
+    @Override
+    protected List<byte[]> inputsClaimingHugeSizes() {
+        String framed = "82534e41505059000000000100000001";
+        return List.of(HexFormat.of().parseHex("8080fcff07"), HexFormat.of().parseHex("80808080040000"),
+                HexFormat.of().parseHex(framed + "00000005" + "8080fcff07"),
+                HexFormat.of().parseHex(framed + "00000006" + "808080200000"),
+                HexFormat.of().parseHex(framed + "00000004" + "03086162" + "00000005" + "8080fcff07"));
     }
 }

@@ -21,6 +21,8 @@ import java.util.Arrays;
 import java.util.Map;
 import org.apache.kafka.common.compress.Compression;
 import org.junit.jupiter.api.Test;
+import java.util.List;
+import java.util.ArrayList;
 
 class ZstdCodecTest extends CodecContract {
 
@@ -134,5 +136,21 @@ class ZstdCodecTest extends CodecContract {
         byte[] bytes = new byte[out.remaining()];
         out.get(bytes);
         return bytes;
+    }
+
+    /**
+     * Frames whose header declares a content size of 2 GiB - 1, 1 TiB and 2^63 - 1 bytes (8-byte
+     * frame content size field, 1 MiB window), holding one raw last block of 1 byte.
+     */
+    @Override
+    protected List<byte[]> inputsClaimingHugeSizes() {
+        List<byte[]> inputs = new ArrayList<>();
+        for (long size : new long[] {Integer.MAX_VALUE, 1L << 40, Long.MAX_VALUE}) {
+            ByteBuffer b = ByteBuffer.allocate(4 + 1 + 1 + 8 + 3 + 1).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.putInt(0xFD2FB528).put((byte) 0xC0).put((byte) (10 << 3)).putLong(size);
+            b.put((byte) 0x09).put((byte) 0).put((byte) 0).put((byte) 42); // raw block, last, 1 byte
+            inputs.add(b.array());
+        }
+        return inputs;
     }
 }
