@@ -153,7 +153,9 @@ final class Lz4Codec implements Codec {
                             : "bytes after the last frame are not an LZ4 frame", magic, Lz4Format.MAGIC), at, base);
                 }
                 Frame frame = new Frame(src, at, base);
-                out = readBlocks(src, frame, base, out, allocator);
+                ByteBuffer current = out;
+                out = null; // readBlocks owns it now: it may grow it, and releases what it holds if it fails
+                out = readBlocks(src, frame, base, current, allocator);
                 at = frame.end;
             }
             src.position(end);
@@ -167,63 +169,72 @@ final class Lz4Codec implements Codec {
         }
     }
 
-    /** Decodes the blocks of {@code frame} into {@code out}; sets {@code frame.end}. Returns the (maybe grown) output. */
+    /**
+     * Decodes the blocks of {@code frame} into {@code out}; sets {@code frame.end}. Returns the (maybe
+     * grown) output. Takes ownership of {@code out}: if decoding fails it releases the buffer it holds
+     * at that moment (after a growth that is the grown one; {@code out} itself was released by the growth).
+     */
     private static ByteBuffer readBlocks(ByteBuffer src, Frame frame, int base, ByteBuffer out, BufferAllocator allocator) {
-        int at = frame.firstBlock;
-        int contentStart = out.position();
-        int checksumLength = frame.blockChecksum ? Lz4Format.CHECKSUM_LENGTH : 0;
-        while (true) {
-            need(src, at, Lz4Format.BLOCK_HEADER_LENGTH, base, "block size (the frame has no end mark)");
-            int word = getIntLE(src, at);
-            at += Lz4Format.BLOCK_HEADER_LENGTH;
-            if (word == 0) {
-                break;
+        try {
+            int at = frame.firstBlock;
+            int contentStart = out.position();
+            int checksumLength = frame.blockChecksum ? Lz4Format.CHECKSUM_LENGTH : 0;
+            while (true) {
+                need(src, at, Lz4Format.BLOCK_HEADER_LENGTH, base, "block size (the frame has no end mark)");
+                int word = getIntLE(src, at);
+                at += Lz4Format.BLOCK_HEADER_LENGTH;
+                if (word == 0) {
+                    break;
+                }
+                boolean stored = (word & Lz4Format.UNCOMPRESSED_FLAG) != 0;
+                int length = word & ~Lz4Format.UNCOMPRESSED_FLAG;
+                if (length > frame.maxBlockSize) {
+                    throw corrupt("block of " + length + " bytes exceeds the frame's maximum block size " + frame.maxBlockSize,
+                            at - Lz4Format.BLOCK_HEADER_LENGTH, base);
+                }
+                need(src, at, (long) length + checksumLength, base, "block");
+                if (frame.blockChecksum) {
+                    int expected = XXHASH.hash(src, at, length, 0);
+                    int actual = getIntLE(src, at + length);
+                    if (actual != expected) {
+                        throw corrupt(String.format("block checksum 0x%08x, expected 0x%08x", actual, expected), at + length, base);
+                    }
+                }
+                if (stored) {
+                    out = ensureRoom(out, length, allocator);
+                    out.put(out.position(), src, at, length);
+                    out.position(out.position() + length);
+                } else {
+                    out = ensureRoom(out, frame.maxBlockSize, allocator);
+                    int n;
+                    try {
+                        n = DECOMPRESSOR.decompress(src, at, length, out, out.position(), frame.maxBlockSize);
+                    } catch (LZ4Exception e) {
+                        throw corrupt("invalid compressed block of " + length + " bytes (" + e.getMessage() + ")", at, base);
+                    }
+                    out.position(out.position() + n);
+                }
+                at += length + checksumLength;
             }
-            boolean stored = (word & Lz4Format.UNCOMPRESSED_FLAG) != 0;
-            int length = word & ~Lz4Format.UNCOMPRESSED_FLAG;
-            if (length > frame.maxBlockSize) {
-                throw corrupt("block of " + length + " bytes exceeds the frame's maximum block size " + frame.maxBlockSize,
-                        at - Lz4Format.BLOCK_HEADER_LENGTH, base);
-            }
-            need(src, at, (long) length + checksumLength, base, "block");
-            if (frame.blockChecksum) {
-                int expected = XXHASH.hash(src, at, length, 0);
-                int actual = getIntLE(src, at + length);
+            int contentLength = out.position() - contentStart;
+            if (frame.contentChecksum) {
+                need(src, at, Lz4Format.CHECKSUM_LENGTH, base, "content checksum");
+                int expected = XXHASH.hash(out, contentStart, contentLength, 0);
+                int actual = getIntLE(src, at);
                 if (actual != expected) {
-                    throw corrupt(String.format("block checksum 0x%08x, expected 0x%08x", actual, expected), at + length, base);
+                    throw corrupt(String.format("content checksum 0x%08x, expected 0x%08x", actual, expected), at, base);
                 }
+                at += Lz4Format.CHECKSUM_LENGTH;
             }
-            if (stored) {
-                out = ensureRoom(out, length, allocator);
-                out.put(out.position(), src, at, length);
-                out.position(out.position() + length);
-            } else {
-                out = ensureRoom(out, frame.maxBlockSize, allocator);
-                int n;
-                try {
-                    n = DECOMPRESSOR.decompress(src, at, length, out, out.position(), frame.maxBlockSize);
-                } catch (LZ4Exception e) {
-                    throw corrupt("invalid compressed block of " + length + " bytes (" + e.getMessage() + ")", at, base);
-                }
-                out.position(out.position() + n);
+            if (frame.contentSize >= 0 && frame.contentSize != contentLength) {
+                throw corrupt("frame holds " + contentLength + " bytes, its descriptor says " + frame.contentSize, frame.start, base);
             }
-            at += length + checksumLength;
+            frame.end = at;
+            return out;
+        } catch (RuntimeException | Error e) {
+            allocator.release(out);
+            throw e;
         }
-        int contentLength = out.position() - contentStart;
-        if (frame.contentChecksum) {
-            need(src, at, Lz4Format.CHECKSUM_LENGTH, base, "content checksum");
-            int expected = XXHASH.hash(out, contentStart, contentLength, 0);
-            int actual = getIntLE(src, at);
-            if (actual != expected) {
-                throw corrupt(String.format("content checksum 0x%08x, expected 0x%08x", actual, expected), at, base);
-            }
-            at += Lz4Format.CHECKSUM_LENGTH;
-        }
-        if (frame.contentSize >= 0 && frame.contentSize != contentLength) {
-            throw corrupt("frame holds " + contentLength + " bytes, its descriptor says " + frame.contentSize, frame.start, base);
-        }
-        frame.end = at;
-        return out;
     }
 
     private static int initialCapacity(ByteBuffer src) {

@@ -26,6 +26,9 @@ import net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.compress.Lz4BlockOutputStream;
 import org.junit.jupiter.api.Test;
+import java.util.List;
+import java.util.ArrayList;
+import net.jpountz.xxhash.XXHashFactory;
 
 class Lz4CodecTest extends CodecContract {
 
@@ -208,5 +211,44 @@ class Lz4CodecTest extends CodecContract {
             out.write(data);
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * Frames whose descriptor declares a content size of 2 GiB, 1 TiB and 2^63 - 1 bytes with 4 MiB
+     * blocks, holding one stored block of 3 bytes (the descriptor checksum is right, so the claim
+     * is read), and one whose block length field says 4 MiB with 3 bytes behind it.
+     */
+    @Override
+    protected List<byte[]> inputsClaimingHugeSizes() {
+        List<byte[]> inputs = new ArrayList<>();
+        for (long size : new long[] {Integer.MAX_VALUE, 1L << 40, Long.MAX_VALUE}) {
+            ByteBuffer b = ByteBuffer.allocate(4 + 2 + 8 + 1 + 4 + 3 + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.putInt(0x184D2204).put((byte) 0x68).put((byte) 0x70).putLong(size);
+            int hc = XXHashFactory.safeInstance().hash32().hash(b.array(), 4, 10, 0);
+            b.put((byte) (hc >>> 8)).putInt(0x8000_0003).put(new byte[] {1, 2, 3}).putInt(0);
+            inputs.add(b.array());
+        }
+        ByteBuffer b = ByteBuffer.allocate(4 + 2 + 1 + 4 + 3).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x184D2204).put((byte) 0x60).put((byte) 0x70);
+        b.put((byte) (XXHashFactory.safeInstance().hash32().hash(b.array(), 4, 2, 0) >>> 8)).putInt(4 << 20).put(new byte[] {1, 2, 3});
+        inputs.add(b.array());
+        return inputs;
+    }
+
+    /**
+     * A small frame (its first guess at the output is below the 64 KiB block size, so decoding
+     * its block grows the output) that fails afterwards: truncated, or a bit flipped in its end.
+     * Every buffer must be released exactly once.
+     */
+    @Test
+    void aFrameFailingAfterItsOutputGrewReleasesEveryBufferOnce() {
+        byte[] data = testData(DataKind.TEXT, 1000, 1);
+        byte[] valid = compress(data);
+        for (byte[] corrupt : List.of(Arrays.copyOf(valid, valid.length - 1), Arrays.copyOf(valid, valid.length - 4))) {
+            CountingAllocator allocator = new CountingAllocator(false);
+            assertThrows(CodecException.class, () -> codec().decompress(ByteBuffer.wrap(corrupt), allocator));
+            assertTrue(allocator.allocations() > 1, "the output grew: " + allocator.allocations() + " allocations");
+            allocator.assertOnlyLive(null);
+        }
     }
 }
