@@ -5,6 +5,7 @@ import io.rivven.core.format.v2.CodecResolver;
 import io.rivven.core.format.v2.RecordBatch;
 import io.rivven.core.format.v2.RecordBatchInfo;
 import io.rivven.core.format.v2.RecordBatchWriter;
+import io.rivven.core.format.v2.RecordCursor;
 import io.rivven.core.metrics.EngineMetrics;
 import io.rivven.core.record.CorruptRecordException;
 import io.rivven.core.record.Record;
@@ -231,10 +232,29 @@ public final class PartitionLog implements AutoCloseable {
             throw new CorruptRecordException(0, "lastOffsetDelta", name + ": batch has " + view.recordCount() + " records but last offset delta "
                     + view.lastOffsetDelta() + "; a producer batch has contiguous offset deltas 0..n-1");
         }
+        validateRecords(view);
         int count = view.recordCount();
         int size = batch.remaining();
         long last = appendLocked(batch);
         return appended(last - count + 1, last, size, count, start);
+    }
+
+    /**
+     * Decodes every record of a producer batch, decompressing it once when compressed, as Kafka's
+     * {@code LogValidator} does on produce: a batch whose CRC is right but whose records are
+     * malformed, whose codec is not loaded or whose records do not decompress is refused here, not
+     * stored for every consumer to fail on (and for recovery to cut the log at, should a
+     * key-decoding index be configured later).
+     *
+     * @throws CorruptRecordException naming the position and the field
+     */
+    private void validateRecords(RecordBatch view) {
+        try (RecordCursor records = new RecordCursor(codecs, BufferAllocator.HEAP)) {
+            records.reset(view);
+            while (records.next()) {
+                // next() checks each record's framing, varints, lengths and headers
+            }
+        }
     }
 
     /**

@@ -1,0 +1,59 @@
+package io.rivven.core.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.rivven.core.format.v2.RecordBatchLayout;
+import io.rivven.core.format.v2.RecordBatchWriter;
+import io.rivven.core.record.CorruptRecordException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A ready batch from a producer ({@link PartitionLog#appendBatch}) is untrusted bytes: one whose
+ * CRC is right but whose records are malformed, whose codec is not loaded, or whose records do not
+ * decompress, must be refused at append (as Kafka's LogValidator refuses it on produce), not stored
+ * for every consumer to fail on (and, once a key-decoding index is configured, for recovery to
+ * truncate the log at, deleting everything after it).
+ */
+class AppendBatchRecordValidationTest {
+
+    @TempDir
+    Path dir;
+
+    private static ByteBuffer withCrcFixed(ByteBuffer b) {
+        RecordBatchLayout.putCrc(b, 0, RecordBatchLayout.computeCrc(b, 0, b.remaining()));
+        return b;
+    }
+
+    private static ByteBuffer batch() {
+        ByteBuffer b = RecordBatchWriter.encode(0, null, EngineFixture.records(0, 3, 10));
+        ByteBuffer copy = ByteBuffer.allocate(b.remaining());
+        return copy.put(b).flip();
+    }
+
+    @Test
+    void batchesWithAValidCrcButBadRecordsAreRefused() throws IOException {
+        try (StorageEngine engine = new EngineFixture(dir).open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+
+            ByteBuffer badKeyLength = batch();
+            badKeyLength.put(RecordBatchLayout.RECORDS_OFFSET + 4, (byte) 0x7F); // first record's keyLength: -64
+            assertThrows(CorruptRecordException.class, () -> p.appendBatch(withCrcFixed(badKeyLength)));
+
+            ByteBuffer unknownCodec = batch();
+            unknownCodec.putShort(RecordBatchLayout.ATTRIBUTES_OFFSET, (short) 7);
+            assertThrows(CorruptRecordException.class, () -> p.appendBatch(withCrcFixed(unknownCodec)));
+
+            ByteBuffer notCompressed = batch();
+            notCompressed.putShort(RecordBatchLayout.ATTRIBUTES_OFFSET, (short) 4); // zstd id, plain records
+            assertThrows(CorruptRecordException.class, () -> p.appendBatch(withCrcFixed(notCompressed)));
+
+            assertEquals(0, p.highWatermark());
+        }
+    }
+}
