@@ -612,6 +612,7 @@ public final class PartitionLog implements AutoCloseable {
                 closed = true;
                 flusher.close();
                 for (Segment s : segments.values()) {
+                    s.detach();
                     s.releaseOwn();
                 }
                 metrics.remove(meters);

@@ -1,0 +1,186 @@
+package io.rivven.core.log;
+
+import static io.rivven.core.log.EngineFixture.records;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.rivven.api.BufferAllocator;
+import io.rivven.core.format.v2.RecordBatch;
+import io.rivven.core.format.v2.RecordBatchReader;
+import io.rivven.core.format.v2.RecordCursor;
+import io.rivven.core.record.Record;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lifecycle of topics and of the engine under concurrency: {@code createTopic},
+ * {@code deleteTopic} and {@code close} racing appends, reads, timestamp lookups and flushes. The
+ * races are set up with the hooks of {@link FaultyIoProvider} and latches, without sleeps.
+ */
+class TopicLifecycleTest {
+
+    @TempDir
+    Path dir;
+
+    private FaultyIoProvider faulty;
+
+    private EngineFixture fixture(String defaults) {
+        faulty = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
+        return new EngineFixture(dir).plugins(EngineFixture.pluginsWith(faulty)).io("faulty").defaults(defaults);
+    }
+
+    private static String logName(long base) {
+        return LogFiles.baseName(base) + "." + LogFiles.LOG;
+    }
+
+    /** {@code n} records "k"/"{@code prefix}-i", all of one size for one prefix length. */
+    private static List<Record> tagged(String prefix, int n) {
+        List<Record> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(Record.of(EngineFixture.T0 + i, "k", prefix + "-" + i));
+        }
+        return out;
+    }
+
+    /** The values of the records in a fetch result. */
+    private static List<String> values(FetchResult f) {
+        List<String> out = new ArrayList<>();
+        RecordBatchReader r = new RecordBatchReader(f.toByteBuffer());
+        for (RecordBatch b; (b = r.next()) != null; ) {
+            try (RecordCursor c = b.records(EngineFixture.CODECS, BufferAllocator.HEAP)) {
+                while (c.next()) {
+                    out.add(EngineFixture.string(c.value()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A reader that holds a segment of a topic being deleted and opens its log only now (a closed
+     * segment of a cleanly opened partition opens its log on first read) must not open whatever
+     * file is at that path by then: after the deletion, a new topic of the same name has its own
+     * segment there, and the read returned the new topic's records as the deleted topic's.
+     */
+    @Test
+    void aReaderOfADeletedTopicNeverReadsTheFilesOfANewTopicOfTheSameName() throws Exception {
+        EngineFixture fx = fixture("\"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(tagged("old", 4));
+            p.roll();
+            p.append(tagged("old", 2));
+        }
+        try (StorageEngine engine = fx.open()) {
+            PartitionLog old = engine.partition("t", 0);
+            assertFalse(old.segments().getFirst().isLogOpen(), "a closed segment opens its log on first read");
+            CountDownLatch opening = new CountDownLatch(1);
+            CountDownLatch resume = new CountDownLatch(1);
+            Path oldLog = old.dir().resolve(logName(0));
+            faulty.beforeOpen = path -> {
+                if (path.equals(oldLog) && Thread.currentThread().getName().equals("old-reader")) {
+                    faulty.beforeOpen = null;
+                    opening.countDown();
+                    await(resume);
+                }
+            };
+            CompletableFuture<List<String>> read = new CompletableFuture<>();
+            Thread reader = Thread.ofPlatform().name("old-reader").start(() -> {
+                try (FetchResult f = old.read(0, 1 << 20)) {
+                    read.complete(values(f));
+                } catch (Throwable t) {
+                    read.completeExceptionally(t);
+                }
+            });
+            assertTrue(opening.await(30, TimeUnit.SECONDS));
+            assertTrue(engine.deleteTopic("t"));
+            engine.createTopic("t", 1);
+            engine.partition("t", 0).append(tagged("new", 4));
+            resume.countDown();
+            reader.join();
+            try {
+                List<String> got = read.join();
+                assertEquals(List.of("old-0", "old-1", "old-2", "old-3"), got, "a read of the deleted topic returned other records");
+            } catch (java.util.concurrent.CompletionException e) {
+                assertTrue(e.getCause() instanceof StorageException, "a read of a deleted topic fails with a StorageException: " + e.getCause());
+                assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());
+            }
+            assertEquals(List.of("new-0", "new-1", "new-2", "new-3"), values(engine.partition("t", 0).read(0, 1 << 20)));
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Makes the first fsync of a file under {@code root} throw (an unchecked failure of the disk). */
+    private void failFirstSyncUnder(Path root) {
+        faulty.beforeSync = path -> {
+            if (path.startsWith(root)) {
+                faulty.beforeSync = null;
+                throw new UncheckedIOException(new IOException(path + ": fsync failed (injected)"));
+            }
+        };
+    }
+
+    /** The files under {@code root} that this process has open (from /proc/self/fd). */
+    static List<String> openFilesUnder(Path root) throws IOException {
+        String prefix = root.toAbsolutePath().toString();
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(prefix)) {
+                        out.add(target);
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile (the listing's own descriptor, say)
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The files under {@code root} that this process has mapped (from /proc/self/maps). */
+    static List<String> mappedFilesUnder(Path root) throws IOException {
+        String prefix = root.toAbsolutePath().toString();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains(prefix)).toList();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("the test never released the hook");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits for a state another thread reaches (no timing is asserted: the deadline only stops a hang). */
+    private static void waitFor(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached");
+            }
+            Thread.onSpinWait();
+        }
+    }
+}
