@@ -441,6 +441,8 @@ public final class PartitionLog implements AutoCloseable {
      * The offset of the first record whose timestamp is {@code >= timestamp}, or empty if every
      * record is older. Finds the first segment whose largest timestamp reaches it, starts from its
      * time index's entry, and decodes at most the batches from there on.
+     *
+     * @throws StorageException if the partition is closed or a segment cannot be read
      */
     public OptionalLong offsetForTimestamp(long timestamp) {
         return reader.offsetForTimestamp(timestamp);

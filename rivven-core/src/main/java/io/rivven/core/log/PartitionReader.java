@@ -55,9 +55,7 @@ final class PartitionReader {
     FetchResult read(long offset, int maxBytes) {
         long start = System.nanoTime();
         for (int attempt = 0; ; attempt++) {
-            if (log.isClosed()) {
-                throw new StorageException(name + ": partition is closed");
-            }
+            checkOpen();
             long hw = log.highWatermark();
             long lso = log.logStartOffset();
             if (offset < lso || offset > hw) {
@@ -124,8 +122,12 @@ final class PartitionReader {
      * The offset of the first record whose timestamp is {@code >= timestamp}, or empty if every
      * record is older. Finds the first segment whose largest timestamp reaches it, starts from its
      * time index's entry, and decodes at most the batches from there on.
+     *
+     * @throws StorageException if the partition is closed (before or during the lookup: its
+     *         segments, released, are skipped, which must not read as "every record is older")
      */
     OptionalLong offsetForTimestamp(long timestamp) {
+        checkOpen();
         for (Segment s : segments.values()) {
             if (!s.retain()) {
                 continue;
@@ -154,7 +156,14 @@ final class PartitionReader {
                 s.release();
             }
         }
+        checkOpen();
         return OptionalLong.empty();
+    }
+
+    private void checkOpen() {
+        if (log.isClosed()) {
+            throw new StorageException(name + ": partition is closed");
+        }
     }
 
     private OptionalLong scanForTimestamp(Segment s, long from, long limit, long timestamp, long minOffset) throws IOException {

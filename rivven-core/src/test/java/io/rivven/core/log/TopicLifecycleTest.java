@@ -126,6 +126,29 @@ class TopicLifecycleTest {
         }
     }
 
+    /**
+     * A timestamp lookup on the partition of a deleted topic (or of a closed engine) must say that
+     * the partition is closed, as a read does; it answered "every record is older" (empty).
+     */
+    @Test
+    void aTimestampLookupOnAClosedPartitionSaysItIsClosed() throws Exception {
+        EngineFixture fx = fixture("\"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            engine.createTopic("u", 1);
+            PartitionLog t = engine.partition("t", 0);
+            PartitionLog u = engine.partition("u", 0);
+            t.append(records(0, 3, 20));
+            u.append(records(0, 3, 20));
+            assertEquals(0, t.offsetForTimestamp(EngineFixture.T0).orElseThrow());
+            engine.deleteTopic("t");
+            StorageException e = assertThrows(StorageException.class, () -> t.offsetForTimestamp(EngineFixture.T0));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            engine.close();
+            assertThrows(StorageException.class, () -> u.offsetForTimestamp(EngineFixture.T0));
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Makes the first fsync of a file under {@code root} throw (an unchecked failure of the disk). */
