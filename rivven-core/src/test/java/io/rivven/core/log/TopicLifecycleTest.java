@@ -149,6 +149,61 @@ class TopicLifecycleTest {
         }
     }
 
+    /**
+     * An append whose roll is finished outside the partition's lock while the partition closes
+     * (the engine closing, or its topic being deleted) was written, and the close flushed it: it
+     * must not fail with "partition is closed", the message of an append that was refused, when
+     * the next open has it.
+     */
+    @Test
+    void anAppendThatRolledWhileThePartitionClosedIsNotReportedAsRefused() throws Exception {
+        EngineFixture fx = fixture("\"segment\": {\"ms\": 1000}, \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(records(0, 1, 20));
+            CountDownLatch inFlush = new CountDownLatch(1);
+            CountDownLatch appending = new CountDownLatch(1);
+            Thread[] appender = new Thread[1];
+            CompletableFuture<AppendResult> appended = new CompletableFuture<>();
+            Path log0 = p.dir().resolve(logName(0));
+            faulty.beforeSync = path -> { // a flush holds the flush lock here
+                if (path.equals(log0)) {
+                    faulty.beforeSync = null;
+                    inFlush.countDown();
+                    await(appending);
+                    // the appender rolled and waits for the flush lock to finish its roll
+                    waitFor(() -> appender[0].getState() == Thread.State.WAITING);
+                    try {
+                        p.close(); // what the engine's close or deleteTopic does, first in line for the lock
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            };
+            Thread flusher = Thread.ofPlatform().start(p::flush);
+            assertTrue(inFlush.await(30, TimeUnit.SECONDS));
+            fx.clock.addAndGet(2000); // segment.ms passed: the next append rolls
+            appender[0] = Thread.ofPlatform().start(() -> {
+                try {
+                    appended.complete(p.append(records(1, 1, 20)));
+                } catch (Throwable t) {
+                    appended.completeExceptionally(t);
+                }
+            });
+            appending.countDown();
+            flusher.join();
+            appender[0].join();
+            assertEquals(2, p.highWatermark(), "the append was written");
+            AppendResult r = appended.join(); // failed with "t-0: partition is closed"
+            assertEquals(1, r.baseOffset());
+            assertTrue(r.durable().isDone() && !r.durable().isCompletedExceptionally());
+        }
+        try (StorageEngine engine = fx.open()) {
+            assertEquals(EngineFixture.expected(0, 2, 20), EngineFixture.readAll(engine.partition("t", 0), 0));
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Makes the first fsync of a file under {@code root} throw (an unchecked failure of the disk). */
