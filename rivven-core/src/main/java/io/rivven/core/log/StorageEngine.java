@@ -222,17 +222,38 @@ public final class StorageEngine implements AutoCloseable {
                         + " that are not Rivven partitions and was ignored at open); move it away, or pick another name");
             }
             Files.createDirectories(dir);
-            for (int p = 0; p < partitions; p++) {
-                Files.createDirectories(dir.resolve(LogFiles.partitionDirName(p)));
+            Topic t;
+            try {
+                for (int p = 0; p < partitions; p++) {
+                    Files.createDirectories(dir.resolve(LogFiles.partitionDirName(p)));
+                }
+                Checkpoint.syncDirectory(dir);
+                new TopicMetadata(partitions).write(dir);
+                Checkpoint.syncDirectory(topicsDir);
+                t = openTopic(name, dir, partitions);
+            } catch (IOException | RuntimeException e) {
+                // the caller was told the topic does not exist: neither a retry nor the next open may find it
+                removeTopicDir(name, dir, e);
+                throw e;
             }
-            Checkpoint.syncDirectory(dir);
-            new TopicMetadata(partitions).write(dir);
-            Checkpoint.syncDirectory(topicsDir);
-            Topic t = openTopic(name, dir, partitions);
             topics.put(name, t);
             return t;
         }
     }
+
+    /** Removes the directory of a topic whose creation failed (as a deletion does); a failure is added to {@code cause}. */
+    private void removeTopicDir(String name, Path dir, Exception cause) {
+        try {
+            Path doomed = topicsDir.resolve(TopicMetadata.deletedTopicDirName(name, clock.getAsLong()));
+            Files.move(dir, doomed);
+            Checkpoint.syncDirectory(topicsDir);
+            deleteTree(doomed);
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(new IOException("removing " + dir.toAbsolutePath() + " after the failed creation failed too"
+                    + " (remove it before creating the topic again): " + e, e));
+        }
+    }
+
 
     /**
      * Deletes a topic and all its data: closes it (a failure to flush it at close is logged, not

@@ -204,6 +204,34 @@ class TopicLifecycleTest {
         }
     }
 
+    /**
+     * A createTopic that fails after writing the topic's metadata (here: the partition's first
+     * fsync fails) must leave nothing behind: a retry failed with "exists but is not a topic of
+     * this engine (it holds files that are not Rivven partitions and was ignored at open)", and the
+     * next open brought back the topic whose creation had failed.
+     */
+    @Test
+    void aTopicWhoseCreationFailedLeavesNothingBehind() throws Exception {
+        EngineFixture fx = fixture("\"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            failFirstSyncUnder(dir.resolve("topics").resolve("t"));
+            assertThrows(Exception.class, () -> engine.createTopic("t", 1));
+            assertEquals(List.of(), engine.topics());
+            faulty.beforeSync = null;
+            engine.createTopic("t", 1); // the retry works
+            engine.partition("t", 0).append(records(0, 1, 20));
+
+            failFirstSyncUnder(dir.resolve("topics").resolve("u"));
+            assertThrows(Exception.class, () -> engine.createTopic("u", 1));
+            faulty.beforeSync = null;
+        }
+        try (StorageEngine engine = fx.open()) {
+            assertEquals(List.of("t"), engine.topics(), "a topic whose creation failed came back at open");
+            assertEquals(1, engine.partition("t", 0).highWatermark());
+        }
+        assertFalse(Files.exists(dir.resolve("topics").resolve("u")));
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Makes the first fsync of a file under {@code root} throw (an unchecked failure of the disk). */
