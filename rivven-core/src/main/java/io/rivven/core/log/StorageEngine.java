@@ -254,7 +254,6 @@ public final class StorageEngine implements AutoCloseable {
         }
     }
 
-
     /**
      * Deletes a topic and all its data: closes it (a failure to flush it at close is logged, not
      * thrown: the data goes anyway), renames its directory to
@@ -385,26 +384,31 @@ public final class StorageEngine implements AutoCloseable {
                     }
                 }));
             }
-            IOException failure = null;
+            Exception failure = null;
             for (Future<PartitionLog> f : futures) {
                 try {
                     logs.add(f.get());
                 } catch (ExecutionException e) {
-                    failure = failure != null ? failure : asIo(e.getCause(), name);
+                    // also an unchecked one (a partition failed by an fsync during its load): the
+                    // partitions that did open are closed below, their files and gauges released
+                    failure = failure != null ? failure : asIoOrUnchecked(e.getCause(), name);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    failure = new InterruptedIOException("interrupted opening topic " + name);
+                    failure = failure != null ? failure : new InterruptedIOException("interrupted opening topic " + name);
                 }
             }
             if (failure != null) {
                 for (PartitionLog l : logs) {
                     try {
                         l.close();
-                    } catch (IOException ignored) {
+                    } catch (IOException | RuntimeException ignored) {
                         // reporting the first failure
                     }
                 }
-                throw failure;
+                if (failure instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw (IOException) failure;
             }
         }
         List<ScheduledFuture<?>> tasks = new ArrayList<>();
@@ -444,12 +448,10 @@ public final class StorageEngine implements AutoCloseable {
         }
     }
 
-    private static IOException asIo(Throwable t, String topic) {
-        if (t instanceof IOException io) {
-            return io;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
+    /** {@code t} itself when an IOException or unchecked exception, else wrapped in an IOException. */
+    private static Exception asIoOrUnchecked(Throwable t, String topic) {
+        if (t instanceof IOException || t instanceof RuntimeException) {
+            return (Exception) t;
         }
         return new IOException("opening topic " + topic + " failed: " + t, t);
     }

@@ -232,6 +232,40 @@ class TopicLifecycleTest {
         assertFalse(Files.exists(dir.resolve("topics").resolve("u")));
     }
 
+    /**
+     * When one partition of a topic fails to open with an unchecked exception (a failed fsync
+     * during the load fails the partition: {@link PartitionFailedException}), the partitions that
+     * did open must be closed: their files and their gauges stayed, and a new topic of the same
+     * name then got the dead partitions' gauges (Micrometer returns the meter already registered
+     * under the same name and tags).
+     */
+    @Test
+    void aTopicThatFailsToOpenLeavesNoFilesOpenAndNoGauges() throws Exception {
+        EngineFixture fx = fixture("\"flush\": {\"mode\": \"os\"}");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (StorageEngine engine = StorageEngine.builder(fx.config()).plugins(fx.plugins()).clock(fx.clock::get)
+                .meterRegistry(registry).open()) {
+            Path p3 = fx.partitionDir("t", 3);
+            AtomicInteger syncs = new AtomicInteger();
+            faulty.beforeSync = path -> { // the load's first fsync of t-3's log works, its flush fails
+                if (path.startsWith(p3) && path.getFileName().toString().endsWith(LogFiles.LOG) && syncs.incrementAndGet() > 1) {
+                    throw new UncheckedIOException(new IOException(path + ": fsync failed (injected)"));
+                }
+            };
+            assertThrows(RuntimeException.class, () -> engine.createTopic("t", 4));
+            faulty.beforeSync = null;
+            assertEquals(List.of(), engine.topics());
+            assertEquals(List.of(), openFilesUnder(dir.resolve("topics")), "files of the topic that failed to open are still open");
+            assertEquals(0, registry.find("rivven.log.segments").tag("topic", "t").gauges().size(),
+                    "gauges of the topic that failed to open are still registered");
+            engine.createTopic("t", 4);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(records(0, 1, 20));
+            p.roll();
+            assertEquals(2.0, registry.get("rivven.log.segments").tags("topic", "t", "partition", "0").gauge().value());
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Makes the first fsync of a file under {@code root} throw (an unchecked failure of the disk). */
