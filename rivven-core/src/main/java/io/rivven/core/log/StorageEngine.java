@@ -290,10 +290,12 @@ public final class StorageEngine implements AutoCloseable {
      * The log of one partition.
      *
      * @throws UnknownTopicException if there is no such topic or partition
+     * @throws IllegalStateException if the engine is closed (or closing)
      */
     public PartitionLog partition(String topic, int partition) {
         Topic t = topics.get(topic);
         if (t == null) {
+            checkOpen(); // after close no topic is known: say why
             throw new UnknownTopicException("no topic '" + topic + "'; topics: " + (topics.isEmpty() ? "(none)" : String.join(", ", topics())));
         }
         if (partition < 0 || partition >= t.partitionCount()) {

@@ -266,6 +266,17 @@ class TopicLifecycleTest {
         }
     }
 
+    /** After close, asking for a partition says the engine is closed, not that the topic does not exist. */
+    @Test
+    void aPartitionOfAClosedEngineIsRefusedAsClosedNotUnknown() throws Exception {
+        EngineFixture fx = fixture("\"flush\": {\"mode\": \"os\"}");
+        StorageEngine engine = fx.open();
+        engine.createTopic("t", 1);
+        engine.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> engine.partition("t", 0));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Makes the first fsync of a file under {@code root} throw (an unchecked failure of the disk). */
