@@ -277,6 +277,65 @@ class TopicLifecycleTest {
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
 
+    /**
+     * Fetch results held across a topic's deletion keep reading the deleted topic's bytes and hold
+     * its files (and index mappings) until they are closed; nothing of it stays open afterwards.
+     */
+    @Test
+    void fetchResultsHeldAcrossADeletionReadOnAndReleaseEveryFileWhenClosed() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
+        EngineFixture fx = fixture("\"segment\": {\"indexIntervalBytes\": 1}, \"flush\": {\"mode\": \"interval\", \"intervalMs\": 10}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 2);
+            engine.createTopic("keep", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(tagged("a", 3));
+            p.roll();
+            p.append(tagged("b", 3));
+            assertEquals(0, p.offsetForTimestamp(EngineFixture.T0).orElseThrow()); // maps the time index
+            FetchResult first = p.read(0, 1 << 20);
+            FetchResult active = p.read(3, 1 << 20);
+            assertTrue(engine.deleteTopic("t"));
+            assertFalse(Files.exists(dir.resolve("topics").resolve("t")));
+            assertEquals(List.of("a-0", "a-1", "a-2"), values(first));
+            assertEquals(List.of("b-0", "b-1", "b-2"), values(active));
+            assertFalse(openFilesUnder(dir.resolve("topics")).isEmpty(), "held results keep their files");
+            first.close();
+            active.close();
+            assertEquals(List.of(), openFilesUnder(dir.resolve("topics").resolve("t")));
+            assertEquals(List.of(), mappedFilesUnder(dir.resolve("topics").resolve("t")));
+            assertThrows(UnknownTopicException.class, () -> engine.partition("t", 0));
+            assertThrows(StorageException.class, () -> p.append(records(0, 1, 20)));
+            assertThrows(StorageException.class, () -> p.read(0, 100));
+            try (Stream<Path> left = Files.list(dir.resolve("topics"))) {
+                assertEquals(List.of("keep"), left.map(x -> x.getFileName().toString()).toList());
+            }
+        }
+    }
+
+    /**
+     * Closing the engine while a reader holds a fetch result does not wait for it: the result reads
+     * on, and releases its files when closed; the data directory is free for another engine.
+     */
+    @Test
+    void closeDoesNotWaitForHeldFetchResults() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
+        EngineFixture fx = fixture("\"flush\": {\"mode\": \"always\"}");
+        StorageEngine engine = fx.open();
+        engine.createTopic("t", 1);
+        PartitionLog p = engine.partition("t", 0);
+        p.append(tagged("a", 3));
+        FetchResult held = p.read(0, 1 << 20);
+        engine.close();
+        assertEquals(List.of("a-0", "a-1", "a-2"), values(held));
+        held.close();
+        assertEquals(List.of(), openFilesUnder(dir));
+        assertEquals(List.of(), mappedFilesUnder(dir));
+        try (StorageEngine again = fx.open()) {
+            assertEquals(3, again.partition("t", 0).highWatermark());
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Makes the first fsync of a file under {@code root} throw (an unchecked failure of the disk). */
