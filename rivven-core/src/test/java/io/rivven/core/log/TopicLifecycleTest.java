@@ -150,6 +150,66 @@ class TopicLifecycleTest {
     }
 
     /**
+     * A timestamp lookup that meets a segment an index repair replaced while the lookup was busy
+     * with an earlier segment must look in the replacement (the same records): it skipped it (the
+     * map's iterator had read the old segment, whose retain then failed, as for a segment deleted
+     * by retention) and answered with an offset of a later segment. The log start offset sits in
+     * the first segment, so the lookup reads that segment and finds nothing there.
+     */
+    @Test
+    void aTimestampLookupRacingAnIndexRepairLooksInTheReplacementSegment() throws Exception {
+        EngineFixture fx = fixture("\"segment\": {\"indexIntervalBytes\": 1}, \"flush\": {\"mode\": \"os\"}");
+        long t0 = EngineFixture.T0;
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(List.of(Record.of(t0 + 100, "k", "a0"), Record.of(t0 + 100, "k", "a1")));
+            p.append(List.of(Record.of(t0 + 1, "k", "b0"), Record.of(t0 + 1, "k", "b1")));
+            p.roll();
+            p.append(List.of(Record.of(t0 + 60, "k", "c0"), Record.of(t0 + 60, "k", "c1"))); // offsets 4-5
+            p.roll();
+            p.append(List.of(Record.of(t0 + 70, "k", "d0"), Record.of(t0 + 70, "k", "d1"))); // offsets 6-7
+        }
+        Path pdir = fx.partitionDir("t", 0);
+        Checkpoint.writeLong(pdir.resolve(LogFiles.LOG_START_OFFSET), 2); // offsets 0-1 (timestamp t0 + 100) are gone
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(LogFiles.file(pdir, 4, LogFiles.OFFSET_INDEX),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.allocate(4).putInt(0, 1), 4); // the first entry points at position 1
+        }
+        try (StorageEngine engine = fx.open()) {
+            PartitionLog p = engine.partition("t", 0);
+            assertEquals(2, p.logStartOffset());
+            CountDownLatch opening = new CountDownLatch(1);
+            CountDownLatch resume = new CountDownLatch(1);
+            Path log0 = pdir.resolve(logName(0));
+            faulty.beforeOpen = path -> {
+                if (path.equals(log0) && Thread.currentThread().getName().equals("lookup")) {
+                    faulty.beforeOpen = null;
+                    opening.countDown();
+                    await(resume);
+                }
+            };
+            CompletableFuture<Long> found = new CompletableFuture<>();
+            Thread lookup = Thread.ofPlatform().name("lookup").start(() -> {
+                try {
+                    found.complete(p.offsetForTimestamp(t0 + 50).orElse(-1));
+                } catch (Throwable t) {
+                    found.completeExceptionally(t);
+                }
+            });
+            assertTrue(opening.await(30, TimeUnit.SECONDS)); // busy with the first segment
+            Segment damaged = p.segments().get(1);
+            p.read(4, 1).close(); // finds the damaged index entry
+            assertTrue(damaged.indexesDamaged());
+            p.repairIndexes();
+            assertTrue(p.segments().get(1) != damaged, "the segment was replaced");
+            resume.countDown();
+            lookup.join();
+            assertEquals(4, found.join(), "the first record at or after t0 + 50 from the log start on is offset 4");
+        }
+    }
+
+    /**
      * An append whose roll is finished outside the partition's lock while the partition closes
      * (the engine closing, or its topic being deleted) was written, and the close flushed it: it
      * must not fail with "partition is closed", the message of an append that was refused, when
