@@ -355,6 +355,18 @@ final class Segment {
         retiredMappings = true;
     }
 
+    /**
+     * Seals the indexes only (trims and remaps them read-only), leaving the log as it is: at the
+     * close of a failed partition, whose log recovery must see as the failure left it. A writable
+     * index trims its file by path when closed, which the last reader may do after the partition's
+     * files were deleted or taken over by a new topic of the same name or another engine; a sealed
+     * one writes nothing at close. Writer only.
+     */
+    void sealIndexes() throws IOException {
+        indexes.seal();
+        retiredMappings = true;
+    }
+
     // ---------------------------------------------------------------- reader side
 
     /** Takes a reference for reading; false if the segment was deleted or closed meanwhile. */

@@ -210,6 +210,40 @@ class TopicLifecycleTest {
     }
 
     /**
+     * A failed partition's close leaves its active segment unsealed (the log stays as the failure
+     * left it, for recovery), so its indexes stayed writable; a reader still holding the segment
+     * then closed them when it released it, and closing a writable index trims its file by path:
+     * after the topic's deletion that path is a new topic's live index, which was cut to the dead
+     * index's length under its mapping.
+     */
+    @Test
+    void releasingASegmentOfADeletedFailedPartitionLeavesTheIndexesOfANewTopicAlone() throws Exception {
+        EngineFixture fx = fixture("\"segment\": {\"indexIntervalBytes\": 1, \"indexMaxBytes\": 8192}, \"flush\": {\"mode\": \"always\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog old = engine.partition("t", 0);
+            old.append(records(0, 1, 20));
+            faulty.failSync.set(true);
+            assertThrows(PartitionFailedException.class, () -> old.append(records(1, 1, 20)));
+            faulty.failSync.set(false);
+            FetchResult held = old.read(0, 1 << 20); // holds the active segment
+            assertTrue(engine.deleteTopic("t"));
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(records(0, 1, 20));
+            Path offsetIndex = LogFiles.file(p.dir(), 0, LogFiles.OFFSET_INDEX);
+            Path timeIndex = LogFiles.file(p.dir(), 0, LogFiles.TIME_INDEX);
+            long offsetIndexSize = Files.size(offsetIndex);
+            long timeIndexSize = Files.size(timeIndex);
+            held.close();
+            assertEquals(offsetIndexSize, Files.size(offsetIndex), "the new topic's offset index was resized");
+            assertEquals(timeIndexSize, Files.size(timeIndex), "the new topic's time index was resized");
+            p.append(records(1, 1, 20));
+            assertEquals(EngineFixture.expected(0, 2, 20), EngineFixture.readAll(p, 0));
+        }
+    }
+
+    /**
      * An append whose roll is finished outside the partition's lock while the partition closes
      * (the engine closing, or its topic being deleted) was written, and the close flushed it: it
      * must not fail with "partition is closed", the message of an append that was refused, when
