@@ -182,6 +182,7 @@ public final class PartitionLog implements AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code records} is empty or the batch is too large
      * @throws PartitionFailedException if a write or fsync failed (now or earlier)
+     * @throws StorageException if the partition is closed (its topic deleted, the engine closed)
      */
     public AppendResult append(List<Record> records) {
         if (records.isEmpty()) {
@@ -218,6 +219,7 @@ public final class PartitionLog implements AutoCloseable {
      *
      * @throws CorruptRecordException if the batch fails validation (nothing is written)
      * @throws PartitionFailedException if a write or fsync failed (now or earlier)
+     * @throws StorageException if the partition is closed (its topic deleted, the engine closed)
      */
     public AppendResult appendBatch(ByteBuffer batch) {
         long start = System.nanoTime();

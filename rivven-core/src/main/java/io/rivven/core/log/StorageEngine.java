@@ -260,6 +260,17 @@ public final class StorageEngine implements AutoCloseable {
      * {@code <name>~<millis>.deleted} (no topic name has a {@code ~}; the next open removes such
      * leftovers), then deletes it.
      *
+     * <p>Racing operations on the topic's partitions (through {@link PartitionLog}s obtained
+     * before): an append that returned, or returns while the deletion closes the partition, was
+     * written, and the close flushed it, so its {@link AppendResult#durable()} completes normally
+     * (it was durable until the deletion) unless the partition failed (before or in that flush);
+     * an append that reaches the partition after the close writes nothing. From then on appends throw {@link StorageException} ("partition is
+     * closed"), as do reads and timestamp lookups. A {@link FetchResult} obtained before reads on
+     * the deleted topic's bytes until it is closed (the files stay open until then); a read that
+     * had not opened a file yet fails rather than open whatever the path names by then (a new
+     * topic of the same name). A crash before the rename leaves the topic in place; after it, the
+     * deletion is finished at the next open.
+     *
      * @return whether it existed
      */
     public boolean deleteTopic(String name) throws IOException {

@@ -372,6 +372,28 @@ class TopicLifecycleTest {
     }
 
     /**
+     * What deleteTopic promises an append that returned before it (its javadoc): under
+     * {@code flush.mode=interval} its durable() future, not completed yet, completes normally (the
+     * close flushed it; it was durable until the deletion); a later append through the same
+     * PartitionLog is refused with "partition is closed".
+     */
+    @Test
+    void anAppendAcknowledgedBeforeDeleteTopicIsDurableUntilTheDeletion() throws Exception {
+        EngineFixture fx = fixture("\"flush\": {\"mode\": \"interval\", \"intervalMs\": 3600000}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            AppendResult r = p.append(records(0, 1, 20));
+            assertFalse(r.durable().isDone(), "no group commit ran yet");
+            assertTrue(engine.deleteTopic("t"));
+            assertTrue(r.durable().isDone() && !r.durable().isCompletedExceptionally());
+            StorageException refused = assertThrows(StorageException.class, () -> p.append(records(1, 1, 20)));
+            assertTrue(refused.getMessage().contains("partition is closed"), refused.getMessage());
+            assertEquals(1, p.highWatermark());
+        }
+    }
+
+    /**
      * Fetch results held across a topic's deletion keep reading the deleted topic's bytes and hold
      * its files (and index mappings) until they are closed; nothing of it stays open afterwards.
      */
