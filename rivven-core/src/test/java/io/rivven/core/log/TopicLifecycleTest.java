@@ -452,6 +452,44 @@ class TopicLifecycleTest {
         }
     }
 
+    /**
+     * Closing the engine while its scheduler runs a group commit (blocked in its fsync here) waits
+     * for it, then closes: no hang, the waiting append completes normally, the data directory is
+     * released only after, and the next open has the record.
+     */
+    @Test
+    void closeWaitsForARunningGroupCommitThenReleasesTheDirectory() throws Exception {
+        EngineFixture fx = fixture("\"flush\": {\"mode\": \"interval\", \"intervalMs\": 3600000, \"intervalBytes\": 1}");
+        StorageEngine engine = fx.open();
+        engine.createTopic("t", 1);
+        PartitionLog p = engine.partition("t", 0);
+        CountDownLatch inFlush = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        faulty.beforeSync = path -> {
+            if (Thread.currentThread().getName().equals("rivven-scheduler")) {
+                faulty.beforeSync = null;
+                inFlush.countDown();
+                await(resume);
+            }
+        };
+        AppendResult r = p.append(records(0, 1, 20)); // passes intervalBytes: the scheduler flushes
+        assertTrue(inFlush.await(30, TimeUnit.SECONDS));
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
+            try {
+                engine.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        assertThrows(DataDirInUseException.class, fx::open, "the directory is still locked while the flush runs");
+        resume.countDown();
+        closed.join();
+        assertTrue(r.durable().isDone() && !r.durable().isCompletedExceptionally());
+        try (StorageEngine again = fx.open()) {
+            assertEquals(EngineFixture.expected(0, 1, 20), EngineFixture.readAll(again.partition("t", 0), 0));
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Makes the first fsync of a file under {@code root} throw (an unchecked failure of the disk). */
