@@ -81,6 +81,14 @@ public final class StorageEngine implements AutoCloseable {
     private final Object topicLock = new Object();
     private final DataDirLock dirLock;
     private volatile boolean closed;
+    /**
+     * Set in the engine's own threads (its scheduler, the threads that close partitions), where
+     * callbacks of the durable() futures they complete run: a close() called there must not wait
+     * for a close that waits for that thread.
+     */
+    private static final ThreadLocal<Boolean> ENGINE_THREAD = new ThreadLocal<>();
+    /** Completed when the first {@link #close()} is done (a concurrent second one waits for it). */
+    private final java.util.concurrent.CompletableFuture<Void> closeDone = new java.util.concurrent.CompletableFuture<>();
 
     /** A topic: its partitions and config. */
     public record Topic(String name, TopicConfig config, List<PartitionLog> partitions, List<ScheduledFuture<?>> tasks) {
@@ -116,7 +124,10 @@ public final class StorageEngine implements AutoCloseable {
         this.io = backend;
         this.topicsDir = config.dataDir().resolve("topics");
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "rivven-scheduler");
+            Thread t = new Thread(() -> {
+                ENGINE_THREAD.set(Boolean.TRUE);
+                r.run();
+            }, "rivven-scheduler");
             t.setDaemon(true);
             return t;
         });
@@ -517,9 +528,11 @@ public final class StorageEngine implements AutoCloseable {
             for (PartitionLog p : partitions) {
                 fs.add(pool.submit(() -> {
                     slots.acquire();
+                    ENGINE_THREAD.set(Boolean.TRUE);
                     try {
                         p.close();
                     } finally {
+                        ENGINE_THREAD.remove();
                         slots.release();
                     }
                     return null;
@@ -559,20 +572,29 @@ public final class StorageEngine implements AutoCloseable {
      * Flushes and closes every partition, writing clean-shutdown markers so the next open skips
      * recovery. Idempotent. Not interruptible: a caller whose thread is interrupted (before or
      * during the call; a shutdown path after {@code shutdownNow()}, say) still gets a complete,
-     * clean shutdown, and its interrupt flag is set when this returns.
+     * clean shutdown, and its interrupt flag is set when this returns. A call while another close
+     * runs (a shutdown hook's and the main thread's, say) returns when that one is done, without
+     * its exception if it failed; one from a thread of the engine (a callback of a
+     * {@link AppendResult#durable()} future that the close or a group commit completes) returns at once.
      */
     @Override
     public void close() throws IOException {
+        boolean second;
         synchronized (topicLock) {
-            if (closed) {
-                return;
-            }
+            second = closed;
             closed = true;
+        }
+        if (second) {
+            if (ENGINE_THREAD.get() == null) { // never in an engine thread: the close may be waiting for it
+                closeDone.join(); // uninterruptible, as the close it waits for
+            }
+            return;
         }
         boolean interrupted = Thread.interrupted();
         try {
             closeAfterShutdown();
         } finally {
+            closeDone.complete(null);
             if (interrupted || Thread.interrupted()) {
                 Thread.currentThread().interrupt();
             }
@@ -636,6 +658,7 @@ public final class StorageEngine implements AutoCloseable {
         scheduler.shutdownNow();
         topics.clear();
         dirLock.close();
+        closeDone.complete(null);
     }
 
     private void closeQuietly() {

@@ -490,6 +490,81 @@ class TopicLifecycleTest {
         }
     }
 
+    /**
+     * A second close while the first is still running (a shutdown hook and the main thread, say)
+     * returns only once the engine is closed: it returned at once, with partitions still open and
+     * the data directory still locked, and a JVM exiting after a shutdown hook's close cut the
+     * first close short.
+     */
+    @Test
+    void aSecondCloseReturnsOnlyOnceTheEngineIsClosed() throws Exception {
+        EngineFixture fx = fixture("\"flush\": {\"mode\": \"os\"}");
+        StorageEngine engine = fx.open();
+        engine.createTopic("t", 1);
+        PartitionLog p = engine.partition("t", 0);
+        p.append(records(0, 1, 20));
+        CountDownLatch inClose = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        faulty.beforeSync = path -> { // the first close's flush (appends under flush.mode=os sync nothing)
+            faulty.beforeSync = null;
+            inClose.countDown();
+            await(resume);
+        };
+        Thread first = Thread.ofPlatform().name("first-close").start(() -> {
+            try {
+                engine.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        assertTrue(inClose.await(30, TimeUnit.SECONDS));
+        CompletableFuture<Boolean> closedWhenReturned = new CompletableFuture<>();
+        Thread second = Thread.ofPlatform().start(() -> {
+            try {
+                engine.close();
+                closedWhenReturned.complete(p.isClosed());
+            } catch (Throwable t) {
+                closedWhenReturned.completeExceptionally(t);
+            }
+        });
+        // either it returned (the bug) or it waits for the first close
+        waitFor(() -> second.getState() != Thread.State.NEW && second.getState() != Thread.State.RUNNABLE);
+        resume.countDown();
+        first.join();
+        second.join();
+        assertTrue(closedWhenReturned.join(), "the second close returned while the first was still closing the partitions");
+    }
+
+    /**
+     * A close called back from inside the close (an append's durable() future, completed by the
+     * close's flush, whose callback closes the engine) returns at once instead of waiting for the
+     * close it runs in.
+     */
+    @Test
+    void aCloseCalledBackFromInsideTheCloseDoesNotWaitForItself() throws Exception {
+        EngineFixture fx = fixture("\"flush\": {\"mode\": \"interval\", \"intervalMs\": 3600000}");
+        StorageEngine engine = fx.open();
+        engine.createTopic("t", 1);
+        AppendResult r = engine.partition("t", 0).append(records(0, 1, 20));
+        CompletableFuture<Void> calledBack = r.durable().thenRun(() -> {
+            try {
+                engine.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Thread closer = Thread.ofPlatform().start(() -> {
+            try {
+                engine.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        closer.join(TimeUnit.SECONDS.toMillis(30)); // only against a hang
+        assertFalse(closer.isAlive(), "close waits for itself");
+        calledBack.join();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Makes the first fsync of a file under {@code root} throw (an unchecked failure of the disk). */
