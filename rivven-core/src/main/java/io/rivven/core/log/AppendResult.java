@@ -11,7 +11,12 @@ import java.util.concurrent.CompletableFuture;
  * @param durable     completes when the batch is durable: at once under {@code flush.mode=always}
  *                    (the append already fsynced) and {@code os} (durability is the page cache's:
  *                    completed immediately), after the next group commit under {@code interval};
- *                    completes exceptionally with {@link PartitionFailedException} if the fsync failed
+ *                    completes exceptionally with {@link PartitionFailedException} if the fsync failed,
+ *                    with {@link StorageException} if the partition closed before a flush covered it.
+ *                    Actions attached with the non-async methods run in the thread that completes
+ *                    it (an appender, a group commit, a close), which may hold the partition's locks:
+ *                    they must not block, nor close the engine or delete the topic (that can
+ *                    deadlock); use the {@code ...Async} methods for such work
  */
 public record AppendResult(long baseOffset, long lastOffset, int sizeInBytes, CompletableFuture<Void> durable) {
 
