@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -70,6 +71,13 @@ public final class StorageEngine implements AutoCloseable {
     /** How many partitions open (and recover) at the same time. */
     private static final int OPEN_PARALLELISM = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
+    /**
+     * Set in the engine's own threads (its scheduler, the threads that close partitions), where
+     * callbacks of the durable() futures they complete run: a close() called there must not wait
+     * for a close that waits for that thread.
+     */
+    private static final ThreadLocal<Boolean> ENGINE_THREAD = new ThreadLocal<>();
+
     private final RivvenConfig config;
     private final Plugins plugins;
     private final Path topicsDir;
@@ -81,14 +89,8 @@ public final class StorageEngine implements AutoCloseable {
     private final Object topicLock = new Object();
     private final DataDirLock dirLock;
     private volatile boolean closed;
-    /**
-     * Set in the engine's own threads (its scheduler, the threads that close partitions), where
-     * callbacks of the durable() futures they complete run: a close() called there must not wait
-     * for a close that waits for that thread.
-     */
-    private static final ThreadLocal<Boolean> ENGINE_THREAD = new ThreadLocal<>();
     /** Completed when the first {@link #close()} is done (a concurrent second one waits for it). */
-    private final java.util.concurrent.CompletableFuture<Void> closeDone = new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Void> closeDone = new CompletableFuture<>();
 
     /** A topic: its partitions and config. */
     public record Topic(String name, TopicConfig config, List<PartitionLog> partitions, List<ScheduledFuture<?>> tasks) {
@@ -275,8 +277,9 @@ public final class StorageEngine implements AutoCloseable {
      * before): an append that returned, or returns while the deletion closes the partition, was
      * written, and the close flushed it, so its {@link AppendResult#durable()} completes normally
      * (it was durable until the deletion) unless the partition failed (before or in that flush);
-     * an append that reaches the partition after the close writes nothing. From then on appends throw {@link StorageException} ("partition is
-     * closed"), as do reads and timestamp lookups. A {@link FetchResult} obtained before reads on
+     * an append that reaches the partition after the close writes nothing: from then on appends
+     * throw {@link StorageException} ("partition is closed"), as do reads and timestamp lookups
+     * through it. A {@link FetchResult} obtained before reads on
      * the deleted topic's bytes until it is closed (the files stay open until then); a read that
      * had not opened a file yet fails rather than open whatever the path names by then (a new
      * topic of the same name). A crash before the rename leaves the topic in place; after it, the
