@@ -133,20 +133,19 @@ class TopicLifecycleTest {
     @Test
     void aTimestampLookupOnAClosedPartitionSaysItIsClosed() throws Exception {
         EngineFixture fx = fixture("\"flush\": {\"mode\": \"os\"}");
-        try (StorageEngine engine = fx.open()) {
-            engine.createTopic("t", 1);
-            engine.createTopic("u", 1);
-            PartitionLog t = engine.partition("t", 0);
-            PartitionLog u = engine.partition("u", 0);
-            t.append(records(0, 3, 20));
-            u.append(records(0, 3, 20));
-            assertEquals(0, t.offsetForTimestamp(EngineFixture.T0).orElseThrow());
-            engine.deleteTopic("t");
-            StorageException e = assertThrows(StorageException.class, () -> t.offsetForTimestamp(EngineFixture.T0));
-            assertTrue(e.getMessage().contains("closed"), e.getMessage());
-            engine.close();
-            assertThrows(StorageException.class, () -> u.offsetForTimestamp(EngineFixture.T0));
-        }
+        StorageEngine engine = fx.open();
+        engine.createTopic("t", 1);
+        engine.createTopic("u", 1);
+        PartitionLog t = engine.partition("t", 0);
+        PartitionLog u = engine.partition("u", 0);
+        t.append(records(0, 3, 20));
+        u.append(records(0, 3, 20));
+        assertEquals(0, t.offsetForTimestamp(EngineFixture.T0).orElseThrow());
+        engine.deleteTopic("t");
+        StorageException e = assertThrows(StorageException.class, () -> t.offsetForTimestamp(EngineFixture.T0));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        engine.close();
+        assertThrows(StorageException.class, () -> u.offsetForTimestamp(EngineFixture.T0));
     }
 
     /**
