@@ -12,12 +12,12 @@ import java.util.concurrent.CompletableFuture;
  *                    (the append already fsynced) and {@code os} (durability is the page cache's:
  *                    completed immediately), after the next group commit under {@code interval};
  *                    completes exceptionally with {@link PartitionFailedException} if the fsync failed,
- *                    or with a {@link StorageException} if the partition closed before it. Under
- *                    {@code interval} it completes on the thread that ran the group commit, while
- *                    that thread holds the partition's flush lock: a dependent action added with
- *                    {@code thenRun} and the like runs there, so it must not block, and must not
- *                    append to the same partition and wait for that; use the {@code ...Async}
- *                    variants for such work
+ *                    or with {@link StorageException} if the partition closed before a flush
+ *                    covered it. Actions attached with the non-async methods run in the thread that
+ *                    completes it (an appender, a group commit, a close), which may hold the
+ *                    partition's locks: they must not block, append to the same partition and wait
+ *                    for that, close the engine or delete the topic (that can deadlock); use the
+ *                    {@code ...Async} methods for such work
  */
 public record AppendResult(long baseOffset, long lastOffset, int sizeInBytes, CompletableFuture<Void> durable) {
 

@@ -58,6 +58,10 @@ public final class FetchResult implements AutoCloseable {
     /**
      * The segment file the batches are in (for protocol layers that send file regions): where it
      * is now, {@code .deleted} once retention renamed it (it stays until this result is closed).
+     * Not after the partition closed (its topic deleted, the engine closed): the file may be gone
+     * from every directory while this result still reads it, and the path may name another file by
+     * then (a new topic's of the same name): send through {@link #transferTo}, which uses the
+     * file this result holds, rather than by opening this path.
      */
     public Path file() {
         return segment == null ? null : segment.currentLogFile();

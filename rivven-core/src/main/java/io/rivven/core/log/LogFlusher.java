@@ -204,11 +204,16 @@ final class LogFlusher {
 
     /**
      * After a roll: makes the sealed segment complete on disk (log and trimmed indexes), everything
-     * before the new segment durable, and checkpoints the recovery point.
+     * before the new segment durable, and checkpoints the recovery point. Nothing to do when the
+     * partition closed meanwhile without failing: its close flushed everything appended, so the
+     * append that rolled stands (it must not fail as if it had been refused).
      */
     void rolled(Segment sealed, long newBase) {
         flushLock.lock();
         try {
+            if (closed && failure == null && recoveryPoint >= newBase) {
+                return;
+            }
             ensureUsable();
             if (sealed.retain()) {
                 try {

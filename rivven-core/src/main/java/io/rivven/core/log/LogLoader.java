@@ -167,8 +167,17 @@ final class LogLoader {
                         logStartCheckpoint.orElse(-1)));
         if (!clean) {
             // what survived validation is durable now: checkpoint it so that the next crash rescans less
-            log.flush();
-            log.checkpointRecoveryPoint();
+            try {
+                log.flush();
+                log.checkpointRecoveryPoint();
+            } catch (RuntimeException e) { // the partition failed: nobody gets it, so its files and gauges go now
+                try {
+                    log.close();
+                } catch (IOException | RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
         }
         metrics.recovered(System.nanoTime() - start, truncatedBytes);
         if (truncatedBytes > 0) {

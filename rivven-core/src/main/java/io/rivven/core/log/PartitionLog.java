@@ -183,6 +183,7 @@ public final class PartitionLog implements AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code records} is empty or the batch is too large
      * @throws PartitionFailedException if a write or fsync failed (now or earlier)
+     * @throws StorageException if the partition is closed (its topic deleted, the engine closed)
      */
     public AppendResult append(List<Record> records) {
         if (records.isEmpty()) {
@@ -219,6 +220,7 @@ public final class PartitionLog implements AutoCloseable {
      *
      * @throws CorruptRecordException if the batch fails validation (nothing is written)
      * @throws PartitionFailedException if a write or fsync failed (now or earlier)
+     * @throws StorageException if the partition is closed (its topic deleted, the engine closed)
      */
     public AppendResult appendBatch(ByteBuffer batch) {
         long start = System.nanoTime();
@@ -461,6 +463,8 @@ public final class PartitionLog implements AutoCloseable {
      * The offset of the first record whose timestamp is {@code >= timestamp}, or empty if every
      * record is older. Finds the first segment whose largest timestamp reaches it, starts from its
      * time index's entry, and decodes at most the batches from there on.
+     *
+     * @throws StorageException if the partition is closed or a segment cannot be read
      */
     public OptionalLong offsetForTimestamp(long timestamp) {
         return reader.offsetForTimestamp(timestamp);
@@ -628,10 +632,21 @@ public final class PartitionLog implements AutoCloseable {
                     } catch (IOException | RuntimeException e) {
                         first = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
                     }
+                } else {
+                    // failed: the log stays as it is for recovery (which rebuilds the active segment's
+                    // indexes), but the indexes are sealed now, while their paths are this partition's
+                    // (see Segment.sealIndexes)
+                    try {
+                        segments.lastEntry().getValue().sealIndexes();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "{0}: sealing the active segment''s indexes at close failed: {1}",
+                                name, e.toString());
+                    }
                 }
                 closed = true;
                 flusher.close();
                 for (Segment s : segments.values()) {
+                    s.detach();
                     s.releaseOwn();
                 }
                 metrics.remove(meters);

@@ -55,9 +55,7 @@ final class PartitionReader {
     FetchResult read(long offset, int maxBytes) {
         long start = System.nanoTime();
         for (int attempt = 0; ; attempt++) {
-            if (log.isClosed()) {
-                throw new StorageException(name + ": partition is closed");
-            }
+            checkOpen();
             long hw = log.highWatermark();
             long lso = log.logStartOffset();
             if (offset < lso || offset > hw) {
@@ -124,37 +122,69 @@ final class PartitionReader {
      * The offset of the first record whose timestamp is {@code >= timestamp}, or empty if every
      * record is older. Finds the first segment whose largest timestamp reaches it, starts from its
      * time index's entry, and decodes at most the batches from there on.
+     *
+     * @throws StorageException if the partition is closed (before or during the lookup: its
+     *         segments, released, are skipped, which must not read as "every record is older")
      */
     OptionalLong offsetForTimestamp(long timestamp) {
-        for (Segment s : segments.values()) {
+        checkOpen();
+        Map.Entry<Long, Segment> e = segments.firstEntry();
+        while (e != null) {
+            Segment s = e.getValue();
             if (!s.retain()) {
+                e = afterLost(s);
                 continue;
             }
+            boolean lost = false;
             try {
-                if (s.maxTimestamp() < timestamp) {
-                    continue;
-                }
-                long lso = log.logStartOffset();
-                TimestampOffset from = s.timeLookup(timestamp);
-                long limit = s.size();
-                long pos = s.positionOf(Math.max(from.offset(), lso), limit);
-                if (pos < 0) {
-                    continue;
-                }
-                OptionalLong found = scanForTimestamp(s, pos, limit, timestamp, lso);
+                OptionalLong found = offsetForTimestamp(s, timestamp);
                 if (found.isPresent()) {
                     return found;
                 }
-            } catch (IOException e) {
+            } catch (IOException ex) {
                 if (segments.get(s.baseOffset()) == s) {
-                    throw new StorageException(name + ": timestamp lookup in " + s.logFile() + " failed: " + e.getMessage(), e);
+                    throw new StorageException(name + ": timestamp lookup in " + s.logFile() + " failed: " + ex.getMessage(), ex);
                 }
-                // deleted or replaced meanwhile: later segments hold later records
+                lost = true;
             } finally {
                 s.release();
             }
+            e = lost ? afterLost(s) : segments.higherEntry(s.baseOffset());
         }
+        checkOpen();
         return OptionalLong.empty();
+    }
+
+    /** The lookup in one retained segment. */
+    private OptionalLong offsetForTimestamp(Segment s, long timestamp) throws IOException {
+        if (s.maxTimestamp() < timestamp) {
+            return OptionalLong.empty();
+        }
+        long lso = log.logStartOffset();
+        TimestampOffset from = s.timeLookup(timestamp);
+        long limit = s.size();
+        long pos = s.positionOf(Math.max(from.offset(), lso), limit);
+        if (pos < 0) {
+            return OptionalLong.empty();
+        }
+        return scanForTimestamp(s, pos, limit, timestamp, lso);
+    }
+
+    /**
+     * Where a timestamp lookup goes on after {@code s} left the map under it, as the map says now:
+     * to its replacement by an index repair (the same records: skipping it answered with a later
+     * offset), or past it when retention deleted it (its records are below the log start now).
+     */
+    private Map.Entry<Long, Segment> afterLost(Segment s) {
+        checkOpen(); // a closed partition released every segment
+        Map.Entry<Long, Segment> now = segments.ceilingEntry(s.baseOffset());
+        return now == null || now.getValue() != s ? now : segments.higherEntry(s.baseOffset());
+    }
+
+    private void checkOpen() {
+        if (log.isClosed()) {
+            throw new StorageException(name + ": partition is closed");
+        }
     }
 
     private OptionalLong scanForTimestamp(Segment s, long from, long limit, long timestamp, long minOffset) throws IOException {

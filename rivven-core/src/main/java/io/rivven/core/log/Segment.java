@@ -74,6 +74,12 @@ final class Segment {
     /** A seal replaced index mappings that {@link #release()} has not unmapped yet. */
     private volatile boolean retiredMappings;
     private volatile boolean deleted;
+    /**
+     * Set by the partition's close (engine close, topic deletion): from then on the files are not
+     * this segment's to open by path any more (a new topic of the same name, or another engine,
+     * may have its own there); a reader still holding it reads on only through files already open.
+     */
+    private volatile boolean detached;
     /** The segment's own reference is still held ({@link #releaseOwn()} not called). */
     private volatile boolean ownHeld = true;
     /** Set when the directory entry of this file (or the partition's marker) changed unsynced; see {@link #syncLog()}. */
@@ -194,10 +200,32 @@ final class Segment {
                 if (deleted) {
                     throw new IOException(logFile() + ": segment was deleted");
                 }
-                log = io.open(logFile(), sealed ? OpenMode.READ : OpenMode.READ_WRITE);
+                checkAttached();
+                IoFile opened = io.open(logFile(), sealed ? OpenMode.READ : OpenMode.READ_WRITE);
+                if (detached) { // the partition closed while the file opened: the path may name another file by now
+                    opened.close();
+                    checkAttached();
+                }
+                log = opened;
             }
             return log;
         }
+    }
+
+    private void checkAttached() throws IOException {
+        if (detached) {
+            throw new IOException(logFile() + ": not opened: the partition was closed (its topic deleted or the engine"
+                    + " closed) before this reader first used the file, so the path may name another file by now");
+        }
+    }
+
+    /**
+     * The partition closed: no file is opened by path for this segment from now on (see
+     * {@link #detached}). Called before {@link #releaseOwn()} at the partition's close, and before
+     * the topic's directory is renamed or another engine may open it.
+     */
+    void detach() {
+        detached = true;
     }
 
     // ---------------------------------------------------------------- writer side
@@ -324,6 +352,18 @@ final class Segment {
         }
         indexes.seal();
         sealed = true;
+        retiredMappings = true;
+    }
+
+    /**
+     * Seals the indexes only (trims and remaps them read-only), leaving the log as it is: at the
+     * close of a failed partition, whose log recovery must see as the failure left it. A writable
+     * index trims its file by path when closed, which the last reader may do after the partition's
+     * files were deleted or taken over by a new topic of the same name or another engine; a sealed
+     * one writes nothing at close. Writer only.
+     */
+    void sealIndexes() throws IOException {
+        indexes.seal();
         retiredMappings = true;
     }
 

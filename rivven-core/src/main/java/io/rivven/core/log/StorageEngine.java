@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -70,6 +71,13 @@ public final class StorageEngine implements AutoCloseable {
     /** How many partitions open (and recover) at the same time. */
     private static final int OPEN_PARALLELISM = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
+    /**
+     * Set in the engine's own threads (its scheduler, the threads that close partitions), where
+     * callbacks of the durable() futures they complete run: a close() called there must not wait
+     * for a close that waits for that thread.
+     */
+    private static final ThreadLocal<Boolean> ENGINE_THREAD = new ThreadLocal<>();
+
     private final RivvenConfig config;
     private final Plugins plugins;
     private final Path topicsDir;
@@ -81,6 +89,8 @@ public final class StorageEngine implements AutoCloseable {
     private final Object topicLock = new Object();
     private final DataDirLock dirLock;
     private volatile boolean closed;
+    /** Completed when the first {@link #close()} is done (a concurrent second one waits for it). */
+    private final CompletableFuture<Void> closeDone = new CompletableFuture<>();
 
     /** A topic: its partitions and config. */
     public record Topic(String name, TopicConfig config, List<PartitionLog> partitions, List<ScheduledFuture<?>> tasks) {
@@ -116,7 +126,10 @@ public final class StorageEngine implements AutoCloseable {
         this.io = backend;
         this.topicsDir = config.dataDir().resolve("topics");
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "rivven-scheduler");
+            Thread t = new Thread(() -> {
+                ENGINE_THREAD.set(Boolean.TRUE);
+                r.run();
+            }, "rivven-scheduler");
             t.setDaemon(true);
             return t;
         });
@@ -222,15 +235,35 @@ public final class StorageEngine implements AutoCloseable {
                         + " that are not Rivven partitions and was ignored at open); move it away, or pick another name");
             }
             Files.createDirectories(dir);
-            for (int p = 0; p < partitions; p++) {
-                Files.createDirectories(dir.resolve(LogFiles.partitionDirName(p)));
+            Topic t;
+            try {
+                for (int p = 0; p < partitions; p++) {
+                    Files.createDirectories(dir.resolve(LogFiles.partitionDirName(p)));
+                }
+                Checkpoint.syncDirectory(dir);
+                new TopicMetadata(partitions).write(dir);
+                Checkpoint.syncDirectory(topicsDir);
+                t = openTopic(name, dir, partitions);
+            } catch (IOException | RuntimeException e) {
+                // the caller was told the topic does not exist: neither a retry nor the next open may find it
+                removeTopicDir(name, dir, e);
+                throw e;
             }
-            Checkpoint.syncDirectory(dir);
-            new TopicMetadata(partitions).write(dir);
-            Checkpoint.syncDirectory(topicsDir);
-            Topic t = openTopic(name, dir, partitions);
             topics.put(name, t);
             return t;
+        }
+    }
+
+    /** Removes the directory of a topic whose creation failed (as a deletion does); a failure is added to {@code cause}. */
+    private void removeTopicDir(String name, Path dir, Exception cause) {
+        try {
+            Path doomed = topicsDir.resolve(TopicMetadata.deletedTopicDirName(name, clock.getAsLong()));
+            Files.move(dir, doomed);
+            Checkpoint.syncDirectory(topicsDir);
+            deleteTree(doomed);
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(new IOException("removing " + dir.toAbsolutePath() + " after the failed creation failed too"
+                    + " (remove it before creating the topic again): " + e, e));
         }
     }
 
@@ -239,6 +272,18 @@ public final class StorageEngine implements AutoCloseable {
      * thrown: the data goes anyway), renames its directory to
      * {@code <name>~<millis>.deleted} (no topic name has a {@code ~}; the next open removes such
      * leftovers), then deletes it.
+     *
+     * <p>Racing operations on the topic's partitions (through {@link PartitionLog}s obtained
+     * before): an append that returned, or returns while the deletion closes the partition, was
+     * written, and the close flushed it, so its {@link AppendResult#durable()} completes normally
+     * (it was durable until the deletion) unless the partition failed (before or in that flush);
+     * an append that reaches the partition after the close writes nothing: from then on appends
+     * throw {@link StorageException} ("partition is closed"), as do reads and timestamp lookups
+     * through it. A {@link FetchResult} obtained before reads on
+     * the deleted topic's bytes until it is closed (the files stay open until then); a read that
+     * had not opened a file yet fails rather than open whatever the path names by then (a new
+     * topic of the same name). A crash before the rename leaves the topic in place; after it, the
+     * deletion is finished at the next open.
      *
      * @return whether it existed
      */
@@ -270,10 +315,12 @@ public final class StorageEngine implements AutoCloseable {
      * The log of one partition.
      *
      * @throws UnknownTopicException if there is no such topic or partition
+     * @throws IllegalStateException if the engine is closed (or closing)
      */
     public PartitionLog partition(String topic, int partition) {
         Topic t = topics.get(topic);
         if (t == null) {
+            checkOpen(); // after close no topic is known: say why
             throw new UnknownTopicException("no topic '" + topic + "'; topics: " + (topics.isEmpty() ? "(none)" : String.join(", ", topics())));
         }
         if (partition < 0 || partition >= t.partitionCount()) {
@@ -364,26 +411,31 @@ public final class StorageEngine implements AutoCloseable {
                     }
                 }));
             }
-            IOException failure = null;
+            Exception failure = null;
             for (Future<PartitionLog> f : futures) {
                 try {
                     logs.add(f.get());
                 } catch (ExecutionException e) {
-                    failure = failure != null ? failure : asIo(e.getCause(), name);
+                    // also an unchecked one (a partition failed by an fsync during its load): the
+                    // partitions that did open are closed below, their files and gauges released
+                    failure = failure != null ? failure : asIoOrUnchecked(e.getCause(), name);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    failure = new InterruptedIOException("interrupted opening topic " + name);
+                    failure = failure != null ? failure : new InterruptedIOException("interrupted opening topic " + name);
                 }
             }
             if (failure != null) {
                 for (PartitionLog l : logs) {
                     try {
                         l.close();
-                    } catch (IOException ignored) {
+                    } catch (IOException | RuntimeException ignored) {
                         // reporting the first failure
                     }
                 }
-                throw failure;
+                if (failure instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw (IOException) failure;
             }
         }
         List<ScheduledFuture<?>> tasks = new ArrayList<>();
@@ -423,12 +475,10 @@ public final class StorageEngine implements AutoCloseable {
         }
     }
 
-    private static IOException asIo(Throwable t, String topic) {
-        if (t instanceof IOException io) {
-            return io;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
+    /** {@code t} itself when an IOException or unchecked exception, else wrapped in an IOException. */
+    private static Exception asIoOrUnchecked(Throwable t, String topic) {
+        if (t instanceof IOException || t instanceof RuntimeException) {
+            return (Exception) t;
         }
         return new IOException("opening topic " + topic + " failed: " + t, t);
     }
@@ -481,9 +531,11 @@ public final class StorageEngine implements AutoCloseable {
             for (PartitionLog p : partitions) {
                 fs.add(pool.submit(() -> {
                     slots.acquire();
+                    ENGINE_THREAD.set(Boolean.TRUE);
                     try {
                         p.close();
                     } finally {
+                        ENGINE_THREAD.remove();
                         slots.release();
                     }
                     return null;
@@ -523,20 +575,29 @@ public final class StorageEngine implements AutoCloseable {
      * Flushes and closes every partition, writing clean-shutdown markers so the next open skips
      * recovery. Idempotent. Not interruptible: a caller whose thread is interrupted (before or
      * during the call; a shutdown path after {@code shutdownNow()}, say) still gets a complete,
-     * clean shutdown, and its interrupt flag is set when this returns.
+     * clean shutdown, and its interrupt flag is set when this returns. A call while another close
+     * runs (a shutdown hook's and the main thread's, say) returns when that one is done, without
+     * its exception if it failed; one from a thread of the engine (a callback of a
+     * {@link AppendResult#durable()} future that the close or a group commit completes) returns at once.
      */
     @Override
     public void close() throws IOException {
+        boolean second;
         synchronized (topicLock) {
-            if (closed) {
-                return;
-            }
+            second = closed;
             closed = true;
+        }
+        if (second) {
+            if (ENGINE_THREAD.get() == null) { // never in an engine thread: the close may be waiting for it
+                closeDone.join(); // uninterruptible, as the close it waits for
+            }
+            return;
         }
         boolean interrupted = Thread.interrupted();
         try {
             closeAfterShutdown();
         } finally {
+            closeDone.complete(null);
             if (interrupted || Thread.interrupted()) {
                 Thread.currentThread().interrupt();
             }
@@ -600,6 +661,7 @@ public final class StorageEngine implements AutoCloseable {
         scheduler.shutdownNow();
         topics.clear();
         dirLock.close();
+        closeDone.complete(null);
     }
 
     private void closeQuietly() {

@@ -63,6 +63,11 @@ final class EngineFixture {
         return this;
     }
 
+    /** The plugins the engines get. */
+    Plugins plugins() {
+        return plugins;
+    }
+
     /** The I/O backend to use (default nio). */
     EngineFixture io(String type) {
         this.io = type;

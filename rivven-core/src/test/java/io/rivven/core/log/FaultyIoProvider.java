@@ -33,6 +33,8 @@ final class FaultyIoProvider implements IoBackendProvider {
     final AtomicInteger heapAppends = new AtomicInteger();
     /** Runs (in the syncing thread) before each {@link IoFile#sync}, with the file's path; null: nothing. */
     volatile java.util.function.Consumer<Path> beforeSync;
+    /** Runs (in the opening thread) before each {@link IoBackend#open}, with the path; null: nothing. */
+    volatile java.util.function.Consumer<Path> beforeOpen;
     private final IoBackendProvider nio;
 
     FaultyIoProvider(IoBackendProvider nio) {
@@ -60,6 +62,10 @@ final class FaultyIoProvider implements IoBackendProvider {
 
             @Override
             public IoFile open(Path path, OpenMode mode) throws IOException {
+                java.util.function.Consumer<Path> hook = beforeOpen;
+                if (hook != null) {
+                    hook.accept(path);
+                }
                 return new FaultyFile(delegate.open(path, mode));
             }
 
