@@ -66,7 +66,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       offsets, writes the segment and appends the offset and time index entries.</li>
  *   <li>{@code rivvenAppendBatch} (b): the 256 pool batches encoded by Rivven's writer before the
  *       trial (same records, timestamps, codec and level as Kafka's ready batches), cycled, through
- *       {@link PartitionLog#appendBatch}: size, magic, CRC-32C and counts validated, the base offset
+ *       {@link PartitionLog#appendBatch}: size, magic, CRC-32C and counts validated, the codec looked
+ *       up, an uncompressed batch's records walked, the base offset
  *       restamped in place (outside the CRC), written and indexed without re-encoding (compressed
  *       batches are not decompressed: the issue's "validate CRC and header, assign offsets without
  *       re-encoding"). The engine consumes the buffer (position to limit), so each append first
