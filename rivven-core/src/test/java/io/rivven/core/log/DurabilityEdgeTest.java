@@ -1,6 +1,8 @@
 package io.rivven.core.log;
 
+import static io.rivven.core.log.EngineFixture.await;
 import static io.rivven.core.log.EngineFixture.records;
+import static io.rivven.core.log.EngineFixture.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -186,27 +188,6 @@ class DurabilityEdgeTest {
             for (long i = 0; i < entries; i++) {
                 ch.write(ByteBuffer.allocate(4).putInt(0, 1), i * 8 + 4);
             }
-        }
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("the test never released the hook");
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    /** Waits for a state another thread reaches (no timing is asserted: the deadline only stops a hang). */
-    private static void waitFor(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached");
-            }
-            Thread.onSpinWait();
         }
     }
 }

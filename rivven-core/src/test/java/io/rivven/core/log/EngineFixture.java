@@ -24,7 +24,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /** Builds engines over a temp directory for the log tests, and the helpers the tests share. */
@@ -253,5 +256,27 @@ final class EngineFixture {
             out.add(new long[] {batch.position(), batch.sizeInBytes(), batch.baseOffset(), batch.lastOffset()});
         }
         return out;
+    }
+
+    /** Waits for {@code latch}; the deadline only stops a hang (no timing is asserted). */
+    static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("the test never released the hook");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits for a state another thread reaches (no timing is asserted: the deadline only stops a hang). */
+    static void waitFor(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached");
+            }
+            Thread.onSpinWait();
+        }
     }
 }

@@ -1,6 +1,8 @@
 package io.rivven.core.log;
 
+import static io.rivven.core.log.EngineFixture.await;
 import static io.rivven.core.log.EngineFixture.records;
+import static io.rivven.core.log.EngineFixture.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -599,26 +601,5 @@ class TopicLifecycleTest {
     static List<String> mappedFilesUnder(Path root) throws IOException {
         String prefix = root.toAbsolutePath().toString();
         return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains(prefix)).toList();
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("the test never released the hook");
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    /** Waits for a state another thread reaches (no timing is asserted: the deadline only stops a hang). */
-    private static void waitFor(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached");
-            }
-            Thread.onSpinWait();
-        }
     }
 }
