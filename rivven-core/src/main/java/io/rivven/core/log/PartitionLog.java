@@ -639,9 +639,9 @@ public final class PartitionLog implements AutoCloseable {
                     return;
                 }
                 IOException first = null;
+                Segment active = segments.lastEntry().getValue();
                 if (flusher.failure() == null) {
                     try {
-                        Segment active = segments.lastEntry().getValue();
                         active.seal();
                         flusher.flushForClose();
                         active.flushIndexes();
@@ -651,12 +651,13 @@ public final class PartitionLog implements AutoCloseable {
                     } catch (IOException | RuntimeException e) {
                         first = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
                     }
-                } else {
-                    // failed: the log stays as it is for recovery (which rebuilds the active segment's
-                    // indexes), but the indexes are sealed now, while their paths are this partition's
-                    // (see Segment.sealIndexes)
+                }
+                if (!active.isSealed()) {
+                    // failed, or the seal itself failed: the log stays as it is for recovery (which
+                    // rebuilds the active segment's indexes), but the indexes are sealed now, while
+                    // their paths are this partition's (see Segment.sealIndexes)
                     try {
-                        segments.lastEntry().getValue().sealIndexes();
+                        active.sealIndexes();
                     } catch (IOException | RuntimeException e) {
                         LOG.log(System.Logger.Level.WARNING, "{0}: sealing the active segment''s indexes at close failed: {1}",
                                 name, e.toString());

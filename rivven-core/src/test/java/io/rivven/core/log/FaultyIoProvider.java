@@ -24,6 +24,7 @@ final class FaultyIoProvider implements IoBackendProvider {
 
     final AtomicBoolean failSync = new AtomicBoolean();
     final AtomicBoolean failAppend = new AtomicBoolean();
+    final AtomicBoolean failTruncate = new AtomicBoolean();
     final AtomicInteger syncs = new AtomicInteger();
     /** Calls of {@link IoFile#read}. */
     final AtomicLong reads = new AtomicLong();
@@ -138,7 +139,15 @@ final class FaultyIoProvider implements IoBackendProvider {
 
         @Override
         public void truncate(long size) throws IOException {
+            if (failTruncate.get()) {
+                throw new IOException(f.path() + ": truncate failed (injected: EIO)");
+            }
             f.truncate(size);
+        }
+
+        @Override
+        public boolean preallocate(long end) throws IOException {
+            return f.preallocate(end);
         }
 
         @Override

@@ -245,6 +245,40 @@ class TopicLifecycleTest {
     }
 
     /**
+     * As above for a partition that had not failed but whose close failed to seal the active
+     * segment (giving back the log space reserved ahead failed): its indexes are still sealed, so
+     * the reader that releases the segment last trims nothing by path.
+     */
+    @Test
+    void releasingASegmentWhoseSealFailedAtCloseLeavesTheIndexesOfANewTopicAlone() throws Exception {
+        EngineFixture fx = fixture("\"segment\": {\"indexIntervalBytes\": 1, \"indexMaxBytes\": 8192}, \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog old = engine.partition("t", 0);
+            old.append(records(0, 1, 20)); // reserves log space ahead: the seal at close gives it back
+            FetchResult held = old.read(0, 1 << 20); // holds the active segment
+            faulty.failTruncate.set(true);
+            try {
+                engine.deleteTopic("t"); // its close fails to seal
+            } catch (IOException | RuntimeException expected) {
+                // the topic is deleted all the same
+            } finally {
+                faulty.failTruncate.set(false);
+            }
+            assertFalse(engine.topics().contains("t"), "the topic is deleted despite its failed close");
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            p.append(records(0, 1, 20));
+            Path offsetIndex = LogFiles.file(p.dir(), 0, LogFiles.OFFSET_INDEX);
+            long offsetIndexSize = Files.size(offsetIndex);
+            held.close();
+            assertEquals(offsetIndexSize, Files.size(offsetIndex), "the new topic's offset index was resized");
+            p.append(records(1, 1, 20));
+            assertEquals(EngineFixture.expected(0, 2, 20), EngineFixture.readAll(p, 0));
+        }
+    }
+
+    /**
      * An append whose roll is finished outside the partition's lock while the partition closes
      * (the engine closing, or its topic being deleted) was written, and the close flushed it: it
      * must not fail with "partition is closed", the message of an append that was refused, when
