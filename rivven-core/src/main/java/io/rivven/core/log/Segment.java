@@ -625,11 +625,13 @@ final class Segment {
         if (ts != UNKNOWN) {
             return ts;
         }
+        checkAttached();
         OptionalLong indexed = indexes.lastIndexedTimestamp();
         ts = indexed.isPresent() ? indexed.getAsLong() : maxTimestampFromLog();
         if (ts < 0 && size > 0) {
             ts = Files.getLastModifiedTime(logFile()).toMillis();
         }
+        checkAttached(); // read by path: once the partition closed, the path may name another topic's file
         maxTimestamp = ts;
         return ts;
     }

@@ -245,6 +245,30 @@ class TopicLifecycleTest {
     }
 
     /**
+     * A closed segment trusted after a clean shutdown reads its largest timestamp lazily, by path
+     * (its time index's last entry, or the log's modification time). Once its partition closed,
+     * that path may name another engine's file, or a new topic's: it must refuse rather than
+     * answer from it.
+     */
+    @Test
+    void theLargestTimestampOfASegmentOfAClosedPartitionIsNotReadByPath() throws Exception {
+        EngineFixture fx = fixture("\"segment\": {\"bytes\": 2048}, \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 20; i++) {
+                p.append(records(i * 4, 4, 100));
+            }
+        }
+        Segment first;
+        try (StorageEngine engine = fx.open()) { // clean: closed segments read their largest timestamp lazily
+            first = engine.partition("t", 0).segments().getFirst();
+        } // closed: the files stay where they are, for the next engine to open (and change)
+        IOException e = assertThrows(IOException.class, first::maxTimestamp);
+        assertTrue(e.getMessage().contains("partition was closed"), e.getMessage());
+    }
+
+    /**
      * As above for a partition that had not failed but whose close failed to seal the active
      * segment (giving back the log space reserved ahead failed): its indexes are still sealed, so
      * the reader that releases the segment last trims nothing by path.
