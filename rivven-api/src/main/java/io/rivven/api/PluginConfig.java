@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The options of one plugin: its JSON object from the config file minus {@code "type"}, plus the
@@ -16,7 +17,9 @@ import java.util.TreeSet;
  * <p>Values are JSON values as Java objects: {@link String}, {@link Long} (integral numbers),
  * {@link Double}, {@link Boolean}, {@link List}, {@link Map} (string keys) or {@code null}.
  * The typed getters convert and range-check, and throw {@link ConfigException} naming the key's
- * full path, the expected type or range and the value found.
+ * full path, the expected type or range and the value found (shown as {@value #MASK} when the key
+ * looks secret: it contains secret, password, passwd, token, credential, accessKey, apiKey,
+ * privateKey, connectionString or sas, ignoring case).
  *
  * <p>A provider calls {@link #requireOnly} first, so that a misspelt option fails instead of being
  * ignored. Immutable and thread-safe.
@@ -26,6 +29,14 @@ public final class PluginConfig {
 
     /** Printed instead of a secret's value. */
     public static final String MASK = "******";
+
+    /**
+     * Option keys whose values error messages never show (this class does not know a provider's
+     * {@link PluginProvider#secretKeys()}): the words of the config printer's list for plugins that
+     * are not installed, see docs/config.md.
+     */
+    private static final Pattern LOOKS_SECRET = Pattern.compile(
+            "(?i).*(secret|password|passwd|token|credential|accesskey|apikey|privatekey|connectionstring|sas).*");
 
     private final String path;
     private final Map<String, Object> values;
@@ -213,7 +224,8 @@ public final class PluginConfig {
     }
 
     private ConfigException typeError(String key, String expected, Object actual) {
-        String shown = actual instanceof String s ? "\"" + s + "\"" : String.valueOf(actual);
+        String shown = LOOKS_SECRET.matcher(key).matches() ? MASK
+                : actual instanceof String s ? "\"" + s + "\"" : String.valueOf(actual);
         return new ConfigException(pathOf(key), "must be " + expected + ", got " + shown);
     }
 }

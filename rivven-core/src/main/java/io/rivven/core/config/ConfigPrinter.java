@@ -70,7 +70,8 @@ public final class ConfigPrinter {
         node.put("type", spec.type());
         spec.config().asMap().forEach((k, v) -> {
             boolean secret = secrets != null ? secrets.contains(k) : LOOKS_SECRET.matcher(k).matches();
-            node.set(k, secret ? NODES.stringNode(PluginConfig.MASK) : value(v));
+            // a plugin's secretKeys() name top-level options; for one not installed, nested keys are guessed too
+            node.set(k, secret ? NODES.stringNode(PluginConfig.MASK) : value(v, secrets == null));
         });
         return node;
     }
@@ -115,7 +116,8 @@ public final class ConfigPrinter {
         return n;
     }
 
-    private static JsonNode value(Object v) {
+    /** @param guessSecrets whether keys of nested objects that look secret are masked */
+    private static JsonNode value(Object v, boolean guessSecrets) {
         return switch (v) {
             case null -> NODES.nullNode();
             case String s -> NODES.stringNode(s);
@@ -126,12 +128,16 @@ public final class ConfigPrinter {
             case Number num -> NODES.numberNode(num.doubleValue());
             case List<?> list -> {
                 ArrayNode a = NODES.arrayNode();
-                list.forEach(e -> a.add(value(e)));
+                list.forEach(e -> a.add(value(e, guessSecrets)));
                 yield a;
             }
             case Map<?, ?> map -> {
                 ObjectNode o = NODES.objectNode();
-                map.forEach((k, e) -> o.set(String.valueOf(k), value(e)));
+                map.forEach((k, e) -> {
+                    String key = String.valueOf(k);
+                    o.set(key, guessSecrets && LOOKS_SECRET.matcher(key).matches() ? NODES.stringNode(PluginConfig.MASK)
+                            : value(e, guessSecrets));
+                });
                 yield o;
             }
             default -> NODES.stringNode(String.valueOf(v));

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.JsonNode;
@@ -186,7 +187,7 @@ public record RivvenConfig(String source, Path dataDir, List<Path> pluginDirs, P
     private static ConfigException syntaxError(String source, JacksonException e) {
         String jsonPath = "";
         if (e instanceof StreamReadException sre && sre.processor() instanceof JsonParser p) {
-            jsonPath = pointerToPath(p.streamReadContext().pathAsPointer().toString());
+            jsonPath = contextPath(p.streamReadContext());
         }
         TokenStreamLocation loc = e.getLocation();
         String at = loc == null || loc.getLineNr() < 1 ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
@@ -204,17 +205,20 @@ public record RivvenConfig(String source, Path dataDir, List<Path> pluginDirs, P
         return ce;
     }
 
-    /** {@code /topics/orders/partitions} → {@code topics.orders.partitions}. */
-    private static String pointerToPath(String pointer) {
-        if (pointer.isEmpty()) {
+    /**
+     * The parser's position as a JSON path: {@code topics.orders.partitions}, {@code pluginDirs[1]}. Built
+     * from the contexts rather than from a JSON pointer, which cannot tell a key of digits (topic
+     * {@code "2024"}, shown {@code topics["2024"]}) from an array index.
+     */
+    private static String contextPath(TokenStreamContext context) {
+        if (context == null || context.inRoot()) {
             return "";
         }
-        String path = "";
-        for (String part : pointer.substring(1).split("/", -1)) {
-            String key = part.replace("~1", "/").replace("~0", "~");
-            path = key.chars().allMatch(Character::isDigit) && !key.isEmpty() ? path + "[" + key + "]"
-                    : ConfigNode.childPath(path, key);
+        String parent = contextPath(context.getParent());
+        if (context.inArray()) {
+            return context.hasCurrentIndex() ? parent + "[" + context.getCurrentIndex() + "]" : parent;
         }
-        return path;
+        String name = context.currentName();
+        return name == null ? parent : ConfigNode.childPath(parent, name);
     }
 }

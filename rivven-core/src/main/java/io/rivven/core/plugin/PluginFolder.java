@@ -12,6 +12,7 @@ import java.lang.module.ResolutionException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.MalformedURLException;
 import java.net.URL;
+import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -168,6 +169,19 @@ final class PluginFolder {
         }
         PluginClassLoader loader = new PluginClassLoader("rivven-plugin:" + folder.getFileName(), urls,
                 PluginProvider.class.getClassLoader());
+        try {
+            registerClasspath(loader, into);
+        } catch (RuntimeException | Error e) {
+            try {
+                loader.close(); // a folder that fails leaves none of its jars open
+            } catch (IOException | RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    private void registerClasspath(PluginClassLoader loader, Plugins.Builder into) {
         // META-INF/services of the folder's own jars, read here rather than through ServiceLoader: a
         // ServiceLoader over this loader would also see the application's providers and skip a provider
         // class whose name the application already has, so a copy in the folder would go unnoticed.
@@ -206,7 +220,9 @@ final class PluginFolder {
             Enumeration<URL> files = loader.findResources("META-INF/services/" + spi.type().getName());
             while (files.hasMoreElements()) {
                 URL url = files.nextElement();
-                try (InputStream in = url.openStream()) {
+                URLConnection connection = url.openConnection();
+                connection.setUseCaches(false); // else the JDK caches the jar open for the life of the JVM
+                try (InputStream in = connection.getInputStream()) {
                     for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
                         String name = line.replaceAll("#.*", "").trim();
                         if (!name.isEmpty()) {

@@ -113,6 +113,16 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void aSyntaxErrorUnderADigitsOnlyTopicNameNamesTheKeyNotAnArrayIndex() {
+        // "2024" is a valid topic name; the binder writes its path topics["2024"], and so must the parser's errors
+        assertEquals("rivven.json → topics[\"2024\"].partitions (line 1, column 54): duplicate key \"partitions\"; "
+                        + "each key may appear once",
+                error("{ 'topics': { '2024': { 'partitions': 1, 'partitions': 2 } } }"));
+        String m = error("{ 'pluginDirs': [ 'a', 'b',, ] }");
+        assertTrue(m.startsWith("rivven.json → pluginDirs[2] (line 1, column 28): invalid JSON: "), m);
+    }
+
+    @Test
     void syntaxErrorsNamePathAndPosition() {
         String m = error("{ 'defaults': {\n  'partitions': 1,, } }");
         assertTrue(m.startsWith("rivven.json → defaults.partitions (line 2, column 19): invalid JSON: Unexpected character (','"), m);

@@ -68,4 +68,13 @@ class ConfigPrinterTest {
             assertTrue(json.contains(key), key + " in\n" + json);
         }
     }
+
+    @Test
+    void secretsNestedInOptionsOfUnknownPluginsAreMasked() {
+        String json = ConfigPrinter.toJson(RivvenConfig.parse("""
+                { "tiered": { "cold": { "type": "s3x", "auth": { "user": "me", "password": "pw-nested" },
+                                        "endpoints": [ { "apiKey": "k-in-list" } ] } } }""", "rivven.json"), Plugins.of());
+        assertFalse(json.contains("pw-nested") || json.contains("k-in-list"), json);
+        assertTrue(json.contains("\"user\" : \"me\""), json);
+    }
 }

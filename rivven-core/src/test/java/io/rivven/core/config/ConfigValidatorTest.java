@@ -103,4 +103,29 @@ class ConfigValidatorTest {
     void theEmbeddedDefaultValidatesWithTheStandardCodecs() {
         RivvenConfig.embeddedDefault().validate(Fakes.standardCodecs().build());
     }
+
+    @Test
+    void aSecretOfTheWrongTypeIsNotEchoedInTheError() {
+        io.rivven.api.tier.ColdStoreProvider strict = new io.rivven.api.tier.ColdStoreProvider() {
+            @Override
+            public String name() {
+                return "vault";
+            }
+
+            @Override
+            public java.util.Set<String> secretKeys() {
+                return java.util.Set.of("secretKey");
+            }
+
+            @Override
+            public io.rivven.api.tier.ColdStore create(io.rivven.api.PluginConfig config) {
+                config.requireOnly("secretKey");
+                config.requireString("secretKey");
+                throw new AssertionError("a number is not a string");
+            }
+        };
+        RivvenConfig c = parse("{ 'tiered': { 'cold': { 'type': 'vault', 'secretKey': 31415926 } } }");
+        ConfigException e = assertThrows(ConfigException.class, () -> c.validate(Plugins.of(new FakeCodecProvider("none", 0), strict)));
+        assertEquals("rivven.json → tiered.cold.secretKey: must be a string, got ******", e.getMessage());
+    }
 }

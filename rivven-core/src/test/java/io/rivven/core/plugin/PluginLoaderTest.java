@@ -109,4 +109,42 @@ class PluginLoaderTest {
         PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginLoader.load(List.of(file)));
         assertEquals(file + ": a plugin directory must be a directory of plugin folders", e.getMessage());
     }
+
+    @Test
+    void aClasspathFolderThatFailsToLoadLeavesNoJarOpen() throws IOException {
+        Path folder = Files.createDirectories(tmp.resolve("cp"));
+        Path jar = folder.resolve("bad.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("META-INF/services/io.rivven.api.codec.CodecProvider"));
+            out.write("com.example.Missing\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Files.writeString(folder.resolve("plugin.properties"), "mode=classpath\n");
+        PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginLoader.load(List.of(tmp)));
+        assertTrue(e.getMessage().startsWith(folder + ": META-INF/services/io.rivven.api.codec.CodecProvider names "
+                + "com.example.Missing, which cannot be loaded"), e.getMessage());
+        assertEquals(List.of(), openFilesUnder(folder), "the failed folder's jars must be closed");
+    }
+
+    /** The files under {@code dir} this process holds open (Linux: /proc/self/fd); empty where that cannot be read. */
+    static List<Path> openFilesUnder(Path dir) throws IOException {
+        Path fds = Path.of("/proc/self/fd");
+        if (!Files.isDirectory(fds)) {
+            return List.of();
+        }
+        Path real = dir.toRealPath();
+        List<Path> open = new java.util.ArrayList<>();
+        try (var links = Files.list(fds)) {
+            for (Path fd : links.toList()) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (target.startsWith(real)) {
+                        open.add(target);
+                    }
+                } catch (IOException | UnsupportedOperationException ignored) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return open;
+    }
 }
