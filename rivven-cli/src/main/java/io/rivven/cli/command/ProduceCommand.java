@@ -121,7 +121,9 @@ public final class ProduceCommand implements Callable<Integer> {
         // direct memory: the log writes the batch to the file without copying it into a temporary direct buffer
         try (RecordBatchWriter writer = new RecordBatchWriter(BufferAllocator.DIRECT, RecordBatchWriter.DEFAULT_INITIAL_CAPACITY)) {
             writer.reset(0, codec);
-            while (lines.next()) {
+            long read = 0;
+            while (next(lines, read, log, writer, codec, acks)) {
+                read++;
                 byte[] b = lines.buffer();
                 int start = lines.start();
                 int end = lines.end();
@@ -143,6 +145,24 @@ public final class ProduceCommand implements Callable<Integer> {
             if (acks != null && log.config().flushMode() == FlushMode.INTERVAL) {
                 log.flush(); // the input ended: release the waiting acks now rather than at the next group commit
             }
+        }
+    }
+
+    /**
+     * {@link LineReader#next()}; a line too long for a record fails the command after the lines
+     * before it (the {@code read} of them) are appended, so that what was stored is every line
+     * before the bad one, not that minus the batch that happened to be pending.
+     */
+    private static boolean next(LineReader lines, long read, PartitionLog log, RecordBatchWriter writer, Codec codec,
+            AckPrinter acks) throws IOException, InterruptedException {
+        try {
+            return lines.next();
+        } catch (CliException tooLong) {
+            if (!writer.isEmpty()) {
+                append(log, writer, codec, acks);
+            }
+            throw new CliException(tooLong.getMessage() + (read == 0 ? "; no line was appended"
+                    : read == 1 ? "; the line before it was appended" : "; the " + read + " lines before it were appended"), tooLong);
         }
     }
 

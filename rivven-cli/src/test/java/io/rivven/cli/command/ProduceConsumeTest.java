@@ -171,4 +171,44 @@ class ProduceConsumeTest extends CliFixture {
 
         assertEquals(List.of("a", "b"), run("consume", "--topic", "t").lines(), "failed commands wrote nothing");
     }
+
+    @Test
+    void aTooLongLineFailsAfterAppendingTheLinesBeforeIt() {
+        // the lines before the bad one are pending in a batch when it is read: they are appended, then the command fails
+        int tooLong = io.rivven.core.format.v2.RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE;
+        byte[] head = "a\nb\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long total = head.length + (long) tooLong;
+        java.io.InputStream in = new java.io.InputStream() { // "a\nb\n" then a line of 64 MiB, all of it ready at once
+            private long pos;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0];
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (pos >= total) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, total - pos);
+                for (int i = 0; i < n; i++, pos++) {
+                    b[off + i] = pos < head.length ? head[(int) pos] : (byte) 'x';
+                }
+                return n;
+            }
+
+            @Override
+            public int available() {
+                return (int) Math.min(Integer.MAX_VALUE, total - pos);
+            }
+        };
+        Result r = runWithInput(in, false, "produce", "--topic", "long", "--print-acks");
+        assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+        assertEquals(List.of("acked 1"), r.lines());
+        assertTrue(r.errLines().getLast().startsWith("rivven: line 3 of the input is more than "), r.err());
+        assertTrue(r.errLines().getLast().endsWith("; the 2 lines before it were appended"), r.err());
+        assertEquals(List.of("a", "b"), run("consume", "--topic", "long").lines());
+    }
 }
