@@ -24,9 +24,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rivven produce}: appends each line of standard input as a record to one partition.
@@ -65,6 +68,9 @@ public final class ProduceCommand implements Callable<Integer> {
     @ParentCommand
     ContextHolder rivven;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOption config;
 
@@ -92,15 +98,20 @@ public final class ProduceCommand implements Callable<Integer> {
         Plugins plugins = ctx.plugins(cfg);
         byte[] separator = keySeparator == null ? null : keySeparator.getBytes(StandardCharsets.UTF_8);
         if (separator != null && separator.length == 0) {
-            throw new CliException("--key-separator must not be empty");
+            throw new ParameterException(spec.commandLine(), "--key-separator must not be empty");
         }
         try (StorageEngine engine = ctx.openEngine(cfg, plugins)) {
             if (engine.topic(topic).isEmpty()) {
                 int partitions = cfg.topic(topic).partitions();
+                String created = partitions + " partition" + (partitions == 1 ? "" : "s") + " (settings: " + cfg.source() + " → "
+                        + (cfg.topics().containsKey(topic) ? "topics." + topic : "defaults") + ")";
+                if (partition < 0 || partition >= partitions) { // a failed command creates no topic
+                    throw new CliException("no topic '" + topic + "', and it would be created with " + created
+                            + ", so there is no partition " + partition + "; create it first with rivven topics create "
+                            + topic + " --partitions N");
+                }
                 engine.createTopic(topic, partitions);
-                ctx.err().println("rivven: created topic '" + topic + "' with " + partitions + " partition"
-                        + (partitions == 1 ? "" : "s") + " (settings: " + cfg.source() + " → "
-                        + (cfg.topics().containsKey(topic) ? "topics." + topic : "defaults") + ")");
+                ctx.err().println("rivven: created topic '" + topic + "' with " + created);
                 ctx.err().flush();
             }
             PartitionLog log = engine.partition(topic, partition);

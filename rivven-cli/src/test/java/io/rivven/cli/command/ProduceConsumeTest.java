@@ -211,4 +211,20 @@ class ProduceConsumeTest extends CliFixture {
         assertTrue(r.errLines().getLast().endsWith("; the 2 lines before it were appended"), r.err());
         assertEquals(List.of("a", "b"), run("consume", "--topic", "long").lines());
     }
+
+    @Test
+    void anEmptyKeySeparatorIsAWrongCommandLine() {
+        Result r = runWithInput("a\n", "produce", "--topic", "t", "--key-separator", "");
+        assertEquals(Main.EXIT_USAGE, r.code(), r.err());
+        assertEquals(List.of("rivven: --key-separator must not be empty (see 'rivven produce --help')"), r.errLines());
+    }
+
+    @Test
+    void aPartitionTheMissingTopicWouldNotHaveCreatesNothing() {
+        Result r = runWithInput("a\n", "produce", "--topic", "fresh", "--partition", "1");
+        assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+        assertEquals(List.of("rivven: no topic 'fresh', and it would be created with 1 partition (settings: rivven.json → defaults), "
+                + "so there is no partition 1; create it first with rivven topics create fresh --partitions N"), r.errLines());
+        assertEquals(List.of(), run("topics", "list").lines(), "the failed command created no topic");
+    }
 }
