@@ -227,4 +227,20 @@ class ProduceConsumeTest extends CliFixture {
                 + "so there is no partition 1; create it first with rivven topics create fresh --partitions N"), r.errLines());
         assertEquals(List.of(), run("topics", "list").lines(), "the failed command created no topic");
     }
+
+    @Test
+    void aDataDirectoryInUseIsOneLineAndExitOne() throws Exception {
+        io.rivven.cli.support.CliContext ctx = new io.rivven.cli.support.CliContext(cwd, null,
+                new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        io.rivven.core.config.RivvenConfig cfg = ctx.config(null);
+        try (io.rivven.core.log.StorageEngine engine = ctx.openEngine(cfg, ctx.plugins(cfg))) {
+            for (String[] args : List.of(new String[] {"produce", "--topic", "t"}, new String[] {"consume", "--topic", "t"},
+                    new String[] {"topics", "list"})) {
+                Result r = runWithInput("a\n", args);
+                assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+                assertEquals(1, r.errLines().size(), r.err());
+                assertTrue(r.err().startsWith("rivven: data directory " + cwd.resolve("data") + " is in use by "), r.err());
+            }
+        }
+    }
 }
