@@ -31,6 +31,7 @@ class LauncherTest {
         executable(jdk.resolve("bin/java"), """
                 #!/bin/sh
                 for a in "$@"; do echo "arg $a"; done
+                echo "LC_ALL=${LC_ALL:-}"
                 if cat; then echo "stdin readable"; else echo "stdin closed"; fi
                 """);
         Files.createDirectories(root.resolve("rivven-dist/target/rivven/lib"));
@@ -45,10 +46,18 @@ class LauncherTest {
 
     /** Runs {@code ./rivven produce} through {@code sh -c} with {@code redirects}; returns its stdout lines. */
     private List<String> run(String redirects) throws IOException, InterruptedException {
+        return run(redirects, java.util.Map.of());
+    }
+
+    private List<String> run(String redirects, java.util.Map<String, String> env) throws IOException, InterruptedException {
         Path out = root.resolve("out.txt");
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", "exec \"$0\" produce --topic t " + redirects + " >'" + out + "' 2>'"
                 + root.resolve("err.txt") + "'", root.resolve("rivven").toString());
         pb.environment().put("RIVVEN_NO_BUILD", "1");
+        pb.environment().remove("LC_ALL");
+        pb.environment().remove("LC_CTYPE");
+        pb.environment().remove("LANG");
+        pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
         assertEquals(0, p.waitFor(), () -> read(root.resolve("err.txt")));
@@ -77,5 +86,16 @@ class LauncherTest {
         // stderr goes to a file here: progress bars must not be drawn into it
         List<String> lines = run("");
         assertTrue(lines.contains("arg -D" + io.rivven.cli.support.CliContext.STDERR_TERMINAL_PROPERTY + "=false"), lines.toString());
+    }
+
+    @Test
+    void theCLocaleBecomesCUtf8SoArgumentsAreDecodedAsUtf8() throws Exception {
+        // the JVM decodes the command line (and file names) with the locale's charset: under C / POSIX
+        // (containers, cron) that is ASCII, and --key-separator '→' would never match the UTF-8 input
+        assertTrue(run("", java.util.Map.of("LC_ALL", "C")).contains("LC_ALL=C.UTF-8"));
+        assertTrue(run("", java.util.Map.of("LANG", "POSIX")).contains("LC_ALL=C.UTF-8"));
+        assertTrue(run("", java.util.Map.of()).contains("LC_ALL=C.UTF-8"), "no locale at all is C");
+        assertTrue(run("", java.util.Map.of("LANG", "de_DE.UTF-8")).contains("LC_ALL="), "a chosen locale stays");
+        assertTrue(run("", java.util.Map.of("LC_ALL", "en_US.ISO-8859-1")).contains("LC_ALL=en_US.ISO-8859-1"));
     }
 }
