@@ -18,12 +18,16 @@ import io.rivven.core.plugin.Plugins;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Stack;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -80,7 +84,7 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--partition", paramLabel = "N", defaultValue = "0", description = "The partition (default: ${DEFAULT-VALUE}).")
     int partition;
 
-    @Option(names = "--key-separator", paramLabel = "S",
+    @Option(names = "--key-separator", paramLabel = "S", parameterConsumer = AnyString.class,
             description = "Split each line into key and value at the first S (a line without S has no key).")
     String keySeparator;
 
@@ -90,6 +94,21 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Option(names = "--print-acks", description = "Print 'acked <offset>' (last offset of each batch) once the batch is durable.")
     boolean printAcks;
+
+    /**
+     * Takes the next argument as the value whatever it looks like ({@code --key-separator --},
+     * {@code --key-separator=--}), as getopt does; picocli would refuse {@code --} and option names.
+     */
+    static final class AnyString implements IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            if (args.isEmpty()) {
+                throw new ParameterException(commandSpec.commandLine(),
+                        "Missing required parameter for option '" + ((OptionSpec) argSpec).longestName() + "' (" + argSpec.paramLabel() + ")");
+            }
+            argSpec.setValue(args.pop());
+        }
+    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {

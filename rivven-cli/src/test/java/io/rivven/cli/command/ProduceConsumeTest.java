@@ -243,4 +243,20 @@ class ProduceConsumeTest extends CliFixture {
             }
         }
     }
+
+    @Test
+    void aKeySeparatorMayLookLikeAnOption() {
+        // "any string": picocli refused "--" even attached (--key-separator=--); getopt takes the next word as the value
+        Result attached = runWithInput("a--b\n", "produce", "--topic", "t", "--key-separator=--");
+        assertEquals(0, attached.code(), attached.err());
+        Result separate = runWithInput("c--d\n", "produce", "--topic", "t", "--key-separator", "--");
+        assertEquals(0, separate.code(), separate.err());
+        Result dash = runWithInput("e-f\n", "produce", "--key-separator", "-", "--topic", "t");
+        assertEquals(0, dash.code(), dash.err());
+        assertEquals(List.of("a\tb", "c\td", "e\tf"), run("consume", "--topic", "t", "--print-key").lines());
+        Result missing = run("produce", "--topic", "t", "--key-separator");
+        assertEquals(Main.EXIT_USAGE, missing.code(), missing.err());
+        assertEquals(List.of("rivven: Missing required parameter for option '--key-separator' (S) (see 'rivven produce --help')"),
+                missing.errLines());
+    }
 }
