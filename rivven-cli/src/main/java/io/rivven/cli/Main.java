@@ -102,7 +102,16 @@ public final class Main implements Runnable, ContextHolder {
             context.err().flush();
             return EXIT_FAILURE;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (Error e) { // picocli hands only Exceptions to the handler above (an OutOfMemoryError, say)
+            context.err().println("rivven: " + message(e));
+            if (argList.contains("--verbose")) {
+                e.printStackTrace(context.err());
+            }
+            code = EXIT_FAILURE;
+        }
         context.out().flush();
         context.err().flush();
         return code;
@@ -127,6 +136,9 @@ public final class Main implements Runnable, ContextHolder {
                 || e instanceof StorageException || e instanceof CorruptRecordException || e instanceof CliException
                 || e instanceof IOException;
         String line = expected && m != null ? m : e.toString();
+        if (e instanceof OutOfMemoryError) {
+            line += "; give the JVM more memory, e.g. RIVVEN_OPTS=-Xmx4g";
+        }
         return line.replace('\n', ' ') + (expected ? "" : " (run with --verbose for the stack trace)");
     }
 

@@ -164,4 +164,28 @@ class MainTest {
         assertEquals(0, run(null, "--version"));
         assertTrue(out.toString().startsWith("rivven "), out.toString());
     }
+
+    @Test
+    void anErrorIsOneLineToo() {
+        // picocli hands only Exceptions to the handler: an Error (OutOfMemoryError: a long line on a small heap) ended in a stack trace
+        java.io.InputStream failing = new java.io.InputStream() {
+            @Override
+            public int read() {
+                throw new StackOverflowError("deep");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                throw new StackOverflowError("deep");
+            }
+        };
+        int code = Main.run(new String[] {"produce", "--topic", "t"},
+                new CliContext(cwd, null, new PrintWriter(out), new PrintWriter(err), failing, false));
+        assertEquals(Main.EXIT_FAILURE, code);
+        assertEquals(List.of("rivven: created topic 't' with 1 partition (settings: (embedded default) → defaults)",
+                "rivven: java.lang.StackOverflowError: deep (run with --verbose for the stack trace)"), errLines());
+
+        assertEquals("java.lang.OutOfMemoryError: Java heap space; give the JVM more memory, e.g. RIVVEN_OPTS=-Xmx4g "
+                + "(run with --verbose for the stack trace)", Main.message(new OutOfMemoryError("Java heap space")));
+    }
 }

@@ -18,15 +18,22 @@ import io.rivven.core.plugin.Plugins;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Stack;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rivven produce}: appends each line of standard input as a record to one partition.
@@ -65,6 +72,9 @@ public final class ProduceCommand implements Callable<Integer> {
     @ParentCommand
     ContextHolder rivven;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOption config;
 
@@ -74,7 +84,7 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--partition", paramLabel = "N", defaultValue = "0", description = "The partition (default: ${DEFAULT-VALUE}).")
     int partition;
 
-    @Option(names = "--key-separator", paramLabel = "S",
+    @Option(names = "--key-separator", paramLabel = "S", parameterConsumer = AnyString.class,
             description = "Split each line into key and value at the first S (a line without S has no key).")
     String keySeparator;
 
@@ -85,6 +95,21 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--print-acks", description = "Print 'acked <offset>' (last offset of each batch) once the batch is durable.")
     boolean printAcks;
 
+    /**
+     * Takes the next argument as the value whatever it looks like ({@code --key-separator --},
+     * {@code --key-separator=--}), as getopt does; picocli would refuse {@code --} and option names.
+     */
+    static final class AnyString implements IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            if (args.isEmpty()) {
+                throw new ParameterException(commandSpec.commandLine(),
+                        "Missing required parameter for option '" + ((OptionSpec) argSpec).longestName() + "' (" + argSpec.paramLabel() + ")");
+            }
+            argSpec.setValue(args.pop());
+        }
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         CliContext ctx = rivven.context();
@@ -92,15 +117,20 @@ public final class ProduceCommand implements Callable<Integer> {
         Plugins plugins = ctx.plugins(cfg);
         byte[] separator = keySeparator == null ? null : keySeparator.getBytes(StandardCharsets.UTF_8);
         if (separator != null && separator.length == 0) {
-            throw new CliException("--key-separator must not be empty");
+            throw new ParameterException(spec.commandLine(), "--key-separator must not be empty");
         }
         try (StorageEngine engine = ctx.openEngine(cfg, plugins)) {
             if (engine.topic(topic).isEmpty()) {
                 int partitions = cfg.topic(topic).partitions();
+                String created = partitions + " partition" + (partitions == 1 ? "" : "s") + " (settings: " + cfg.source() + " → "
+                        + (cfg.topics().containsKey(topic) ? "topics." + topic : "defaults") + ")";
+                if (partition < 0 || partition >= partitions) { // a failed command creates no topic
+                    throw new CliException("no topic '" + topic + "', and it would be created with " + created
+                            + ", so there is no partition " + partition + "; create it first with rivven topics create "
+                            + topic + " --partitions N");
+                }
                 engine.createTopic(topic, partitions);
-                ctx.err().println("rivven: created topic '" + topic + "' with " + partitions + " partition"
-                        + (partitions == 1 ? "" : "s") + " (settings: " + cfg.source() + " → "
-                        + (cfg.topics().containsKey(topic) ? "topics." + topic : "defaults") + ")");
+                ctx.err().println("rivven: created topic '" + topic + "' with " + created);
                 ctx.err().flush();
             }
             PartitionLog log = engine.partition(topic, partition);
@@ -121,7 +151,9 @@ public final class ProduceCommand implements Callable<Integer> {
         // direct memory: the log writes the batch to the file without copying it into a temporary direct buffer
         try (RecordBatchWriter writer = new RecordBatchWriter(BufferAllocator.DIRECT, RecordBatchWriter.DEFAULT_INITIAL_CAPACITY)) {
             writer.reset(0, codec);
-            while (lines.next()) {
+            long read = 0;
+            while (next(lines, read, log, writer, codec, acks)) {
+                read++;
                 byte[] b = lines.buffer();
                 int start = lines.start();
                 int end = lines.end();
@@ -143,6 +175,24 @@ public final class ProduceCommand implements Callable<Integer> {
             if (acks != null && log.config().flushMode() == FlushMode.INTERVAL) {
                 log.flush(); // the input ended: release the waiting acks now rather than at the next group commit
             }
+        }
+    }
+
+    /**
+     * {@link LineReader#next()}; a line too long for a record fails the command after the lines
+     * before it (the {@code read} of them) are appended, so that what was stored is every line
+     * before the bad one, not that minus the batch that happened to be pending.
+     */
+    private static boolean next(LineReader lines, long read, PartitionLog log, RecordBatchWriter writer, Codec codec,
+            AckPrinter acks) throws IOException, InterruptedException {
+        try {
+            return lines.next();
+        } catch (CliException tooLong) {
+            if (!writer.isEmpty()) {
+                append(log, writer, codec, acks);
+            }
+            throw new CliException(tooLong.getMessage() + (read == 0 ? "; no line was appended"
+                    : read == 1 ? "; the line before it was appended" : "; the " + read + " lines before it were appended"), tooLong);
         }
     }
 

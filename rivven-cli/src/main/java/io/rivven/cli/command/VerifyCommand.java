@@ -1,6 +1,7 @@
 package io.rivven.cli.command;
 
 import io.rivven.cli.support.CliContext;
+import io.rivven.cli.support.CliException;
 import io.rivven.cli.support.ConfigOption;
 import io.rivven.cli.support.ContextHolder;
 import io.rivven.core.config.RivvenConfig;
@@ -8,6 +9,7 @@ import io.rivven.core.log.LogVerifier;
 import io.rivven.core.log.VerifyReport;
 import io.rivven.core.plugin.Plugins;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -49,6 +51,10 @@ public final class VerifyCommand implements Callable<Integer> {
         RivvenConfig cfg = ctx.config(config.file());
         Plugins plugins = ctx.plugins(cfg);
         RivvenConfig resolved = ctx.resolvePaths(cfg);
+        if (!Files.isDirectory(resolved.dataDir())) {
+            // a typo in dataDir or the wrong working directory: nothing was checked, which is not "clean"
+            throw new CliException("no data directory " + resolved.dataDir() + " (dataDir of " + cfg.source() + "); nothing to verify");
+        }
         VerifyReport report = LogVerifier.verify(resolved, plugins, Optional.ofNullable(topic));
         PrintWriter out = ctx.out();
         for (VerifyReport.Problem p : report.problems()) {

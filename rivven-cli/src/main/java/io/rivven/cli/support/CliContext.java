@@ -37,6 +37,12 @@ public record CliContext(Path workingDir, Path home, PrintWriter out, PrintWrite
 
     /** The system property the launcher sets to the distribution directory. */
     public static final String HOME_PROPERTY = "rivven.home";
+    /**
+     * The system property the launcher sets to {@code true} or {@code false}: whether stderr (where
+     * progress bars go) is a terminal, which the JVM cannot tell ({@link Console#isTerminal()} is
+     * about stdin and stdout).
+     */
+    public static final String STDERR_TERMINAL_PROPERTY = "rivven.stderr.terminal";
 
     public CliContext {
         workingDir = workingDir.toAbsolutePath().normalize();
@@ -52,15 +58,18 @@ public record CliContext(Path workingDir, Path home, PrintWriter out, PrintWrite
 
     /**
      * The working directory of the process, {@code -Drivven.home}, standard output as UTF-8 (buffered),
-     * System.err and System.in; a terminal when the JVM has an interactive console.
+     * System.err and System.in; a terminal when {@value #STDERR_TERMINAL_PROPERTY} says so (set by the
+     * launcher), else when the JVM has an interactive console.
      */
     public static CliContext fromSystem() {
         String home = System.getProperty(HOME_PROPERTY);
         PrintWriter out = new PrintWriter(new BufferedWriter(
                 new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16), false);
+        String stderrTerminal = System.getProperty(STDERR_TERMINAL_PROPERTY);
         Console console = System.console();
+        boolean terminal = stderrTerminal != null ? Boolean.parseBoolean(stderrTerminal) : console != null && console.isTerminal();
         return new CliContext(Path.of(""), home == null || home.isEmpty() ? null : Path.of(home).toAbsolutePath().normalize(),
-                out, new PrintWriter(System.err, true), System.in, console != null && console.isTerminal());
+                out, new PrintWriter(System.err, true), System.in, terminal);
     }
 
     /**

@@ -171,4 +171,92 @@ class ProduceConsumeTest extends CliFixture {
 
         assertEquals(List.of("a", "b"), run("consume", "--topic", "t").lines(), "failed commands wrote nothing");
     }
+
+    @Test
+    void aTooLongLineFailsAfterAppendingTheLinesBeforeIt() {
+        // the lines before the bad one are pending in a batch when it is read: they are appended, then the command fails
+        int tooLong = io.rivven.core.format.v2.RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE;
+        byte[] head = "a\nb\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long total = head.length + (long) tooLong;
+        java.io.InputStream in = new java.io.InputStream() { // "a\nb\n" then a line of 64 MiB, all of it ready at once
+            private long pos;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0];
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (pos >= total) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, total - pos);
+                for (int i = 0; i < n; i++, pos++) {
+                    b[off + i] = pos < head.length ? head[(int) pos] : (byte) 'x';
+                }
+                return n;
+            }
+
+            @Override
+            public int available() {
+                return (int) Math.min(Integer.MAX_VALUE, total - pos);
+            }
+        };
+        Result r = runWithInput(in, false, "produce", "--topic", "long", "--print-acks");
+        assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+        assertEquals(List.of("acked 1"), r.lines());
+        assertTrue(r.errLines().getLast().startsWith("rivven: line 3 of the input is more than "), r.err());
+        assertTrue(r.errLines().getLast().endsWith("; the 2 lines before it were appended"), r.err());
+        assertEquals(List.of("a", "b"), run("consume", "--topic", "long").lines());
+    }
+
+    @Test
+    void anEmptyKeySeparatorIsAWrongCommandLine() {
+        Result r = runWithInput("a\n", "produce", "--topic", "t", "--key-separator", "");
+        assertEquals(Main.EXIT_USAGE, r.code(), r.err());
+        assertEquals(List.of("rivven: --key-separator must not be empty (see 'rivven produce --help')"), r.errLines());
+    }
+
+    @Test
+    void aPartitionTheMissingTopicWouldNotHaveCreatesNothing() {
+        Result r = runWithInput("a\n", "produce", "--topic", "fresh", "--partition", "1");
+        assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+        assertEquals(List.of("rivven: no topic 'fresh', and it would be created with 1 partition (settings: rivven.json → defaults), "
+                + "so there is no partition 1; create it first with rivven topics create fresh --partitions N"), r.errLines());
+        assertEquals(List.of(), run("topics", "list").lines(), "the failed command created no topic");
+    }
+
+    @Test
+    void aDataDirectoryInUseIsOneLineAndExitOne() throws Exception {
+        io.rivven.cli.support.CliContext ctx = new io.rivven.cli.support.CliContext(cwd, null,
+                new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        io.rivven.core.config.RivvenConfig cfg = ctx.config(null);
+        try (io.rivven.core.log.StorageEngine engine = ctx.openEngine(cfg, ctx.plugins(cfg))) {
+            for (String[] args : List.of(new String[] {"produce", "--topic", "t"}, new String[] {"consume", "--topic", "t"},
+                    new String[] {"topics", "list"})) {
+                Result r = runWithInput("a\n", args);
+                assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+                assertEquals(1, r.errLines().size(), r.err());
+                assertTrue(r.err().startsWith("rivven: data directory " + cwd.resolve("data") + " is in use by "), r.err());
+            }
+        }
+    }
+
+    @Test
+    void aKeySeparatorMayLookLikeAnOption() {
+        // "any string": picocli refused "--" even attached (--key-separator=--); getopt takes the next word as the value
+        Result attached = runWithInput("a--b\n", "produce", "--topic", "t", "--key-separator=--");
+        assertEquals(0, attached.code(), attached.err());
+        Result separate = runWithInput("c--d\n", "produce", "--topic", "t", "--key-separator", "--");
+        assertEquals(0, separate.code(), separate.err());
+        Result dash = runWithInput("e-f\n", "produce", "--key-separator", "-", "--topic", "t");
+        assertEquals(0, dash.code(), dash.err());
+        assertEquals(List.of("a\tb", "c\td", "e\tf"), run("consume", "--topic", "t", "--print-key").lines());
+        Result missing = run("produce", "--topic", "t", "--key-separator");
+        assertEquals(Main.EXIT_USAGE, missing.code(), missing.err());
+        assertEquals(List.of("rivven: Missing required parameter for option '--key-separator' (S) (see 'rivven produce --help')"),
+                missing.errLines());
+    }
 }

@@ -60,4 +60,15 @@ class VerifyCommandTest extends CliFixture {
         assertEquals(1, r.errLines().size(), r.err());
         assertTrue(r.err().startsWith("rivven: no topic 'nope'"), r.err());
     }
+
+    @Test
+    void aMissingDataDirectoryIsAnErrorNotClean() throws IOException {
+        // a dataDir that does not exist (a typo, the wrong working directory) has nothing verified: not "clean"
+        Files.writeString(cwd.resolve("elsewhere.json"), "{ \"dataDir\": \"no-such-dir\", \"defaults\": { \"compression\": \"none\" } }");
+        Result r = run("verify", "--config", "elsewhere.json");
+        assertEquals(Main.EXIT_FAILURE, r.code(), r.out() + r.err());
+        assertEquals("", r.out());
+        assertEquals(List.of("rivven: no data directory " + cwd.resolve("no-such-dir")
+                + " (dataDir of elsewhere.json); nothing to verify"), r.errLines());
+    }
 }
