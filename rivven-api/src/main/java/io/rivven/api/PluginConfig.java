@@ -30,11 +30,7 @@ public final class PluginConfig {
     /** Printed instead of a secret's value. */
     public static final String MASK = "******";
 
-    /**
-     * Option keys whose values error messages never show (this class does not know a provider's
-     * {@link PluginProvider#secretKeys()}): the words of the config printer's list for plugins that
-     * are not installed, see docs/config.md.
-     */
+    /** See {@link #looksSecret}; docs/config.md lists the words too. */
     private static final Pattern LOOKS_SECRET = Pattern.compile(
             "(?i).*(secret|password|passwd|token|credential|accesskey|apikey|privatekey|connectionstring|sas).*");
 
@@ -223,8 +219,18 @@ public final class PluginConfig {
         return path.hashCode() * 31 + values.hashCode();
     }
 
+    /**
+     * Whether an option key looks like it holds a secret (it contains secret, password, passwd,
+     * token, credential, accessKey, apiKey, privateKey, connectionString or sas, ignoring case):
+     * what is masked when no provider's {@link PluginProvider#secretKeys()} say better (error
+     * messages here, the options of a plugin that is not installed when config is printed).
+     */
+    public static boolean looksSecret(String key) {
+        return LOOKS_SECRET.matcher(key).matches();
+    }
+
     private ConfigException typeError(String key, String expected, Object actual) {
-        String shown = LOOKS_SECRET.matcher(key).matches() ? MASK
+        String shown = looksSecret(key) ? MASK
                 : actual instanceof String s ? "\"" + s + "\"" : String.valueOf(actual);
         return new ConfigException(pathOf(key), "must be " + expected + ", got " + shown);
     }

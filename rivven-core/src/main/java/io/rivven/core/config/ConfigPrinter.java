@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -21,16 +20,13 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Secrets: for a plugin the registry knows, the values of its
  * {@link io.rivven.api.PluginProvider#secretKeys()}; for a plugin that is not installed (or when no
- * registry is given) every option whose key looks secret (it contains secret, password, token,
- * credential, accessKey, apiKey, privateKey, connectionString or sas, ignoring case), so that a
- * misspelt plugin name never leaks its credentials.
+ * registry is given) every option whose key looks secret ({@link PluginConfig#looksSecret}), at any
+ * depth, so that a misspelt plugin name never leaks its credentials.
  *
  * <p>Thread-safe (stateless).
  */
 public final class ConfigPrinter {
 
-    private static final Pattern LOOKS_SECRET = Pattern.compile(
-            "(?i).*(secret|password|passwd|token|credential|accesskey|apikey|privatekey|connectionstring|sas).*");
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -69,7 +65,7 @@ public final class ConfigPrinter {
         ObjectNode node = NODES.objectNode();
         node.put("type", spec.type());
         spec.config().asMap().forEach((k, v) -> {
-            boolean secret = secrets != null ? secrets.contains(k) : LOOKS_SECRET.matcher(k).matches();
+            boolean secret = secrets != null ? secrets.contains(k) : PluginConfig.looksSecret(k);
             // a plugin's secretKeys() name top-level options; for one not installed, nested keys are guessed too
             node.set(k, secret ? NODES.stringNode(PluginConfig.MASK) : value(v, secrets == null));
         });
@@ -135,7 +131,7 @@ public final class ConfigPrinter {
                 ObjectNode o = NODES.objectNode();
                 map.forEach((k, e) -> {
                     String key = String.valueOf(k);
-                    o.set(key, guessSecrets && LOOKS_SECRET.matcher(key).matches() ? NODES.stringNode(PluginConfig.MASK)
+                    o.set(key, guessSecrets && PluginConfig.looksSecret(key) ? NODES.stringNode(PluginConfig.MASK)
                             : value(e, guessSecrets));
                 });
                 yield o;
