@@ -258,6 +258,16 @@ final class EngineFixture {
         return out;
     }
 
+    /**
+     * Appends {@code batches} batches of {@code perBatch} records ({@link #records}) with values of
+     * {@code valueSize} bytes, batch {@code i} holding offsets {@code i * perBatch} onwards.
+     */
+    static void appendBatches(PartitionLog p, int batches, int perBatch, int valueSize) {
+        for (int i = 0; i < batches; i++) {
+            p.append(records(i * perBatch, perBatch, valueSize));
+        }
+    }
+
     /** Waits for {@code latch}; the deadline only stops a hang (no timing is asserted). */
     static void await(CountDownLatch latch) {
         try {

@@ -65,9 +65,7 @@ class PartitionLogTest {
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
-            for (int i = 0; i < 100; i++) {
-                p.append(EngineFixture.records(i * 5, 5, 100));
-            }
+            EngineFixture.appendBatches(p, 100, 5, 100);
             assertTrue(p.segmentCount() > 10, "segments: " + p.segmentCount());
             assertEquals(expected(0, 500, 100), readAll(p, 0));
             assertEquals(expected(333, 167, 100), readAll(p, 333));
@@ -116,9 +114,7 @@ class PartitionLogTest {
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
-            for (int i = 0; i < 50; i++) {
-                p.append(EngineFixture.records(i * 2, 2, 100));
-            }
+            EngineFixture.appendBatches(p, 50, 2, 100);
         }
         Path pdir = dir.resolve("topics/t/partition-0");
         Files.delete(pdir.resolve(LogFiles.CLEAN_SHUTDOWN));
@@ -142,9 +138,7 @@ class PartitionLogTest {
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
-            for (int i = 0; i < 40; i++) {
-                p.append(EngineFixture.records(i * 4, 4, 100));
-            }
+            EngineFixture.appendBatches(p, 40, 4, 100);
             int before = p.segmentCount();
             int deleted = p.applyRetention();
             assertTrue(deleted > 0);
@@ -176,9 +170,7 @@ class PartitionLogTest {
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
-            for (int i = 0; i < 40; i++) {
-                p.append(EngineFixture.records(i * 4, 4, 100));
-            }
+            EngineFixture.appendBatches(p, 40, 4, 100);
             int before = p.segmentCount();
             assertTrue(before > 3, "segments " + before);
             assertEquals(0, p.applyRetention());
@@ -191,9 +183,7 @@ class PartitionLogTest {
         try (StorageEngine engine = both.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
-            for (int i = 0; i < 40; i++) {
-                p.append(EngineFixture.records(i * 4, 4, 100));
-            }
+            EngineFixture.appendBatches(p, 40, 4, 100);
             assertTrue(p.applyRetention() > 0);
             assertTrue(p.logStartOffset() > 0);
         }
@@ -211,9 +201,7 @@ class PartitionLogTest {
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
-            for (int i = 0; i < 40; i++) {
-                p.append(EngineFixture.records(i * 4, 4, 100));
-            }
+            EngineFixture.appendBatches(p, 40, 4, 100);
             long first = p.segmentBaseOffsets().getFirst();
             Path pdir = p.dir();
             try (FetchResult held = p.read(first, 100)) {
@@ -314,9 +302,7 @@ class PartitionLogTest {
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
-            for (int i = 0; i < 20; i++) {
-                p.append(EngineFixture.records(i * 4, 4, 100)); // timestamps T0 + offset
-            }
+            EngineFixture.appendBatches(p, 20, 4, 100); // timestamps T0 + offset
             fx.clock.set(EngineFixture.T0 + 500);
             assertEquals(0, p.applyRetention());
             fx.clock.set(EngineFixture.T0 + 80 + 1001);

@@ -89,9 +89,7 @@ class PreallocationTest {
         StorageEngine crashed = fx.open();
         crashed.createTopic("t", 1);
         PartitionLog p = crashed.partition("t", 0);
-        for (int i = 0; i < 20; i++) {
-            p.append(EngineFixture.records(i * 100, 100, 1000));
-        }
+        EngineFixture.appendBatches(p, 20, 100, 1000);
         Path log = EngineFixture.files(partition, "log").getFirst();
         long size = Files.size(log);
         assumeTrue(allocatedBytes(log) >= size + Segment.MIN_RESERVE_AHEAD, "the backend reserved nothing here");

@@ -1,5 +1,6 @@
 package io.rivven.core.log;
 
+import static io.rivven.core.log.EngineFixture.appendBatches;
 import static io.rivven.core.log.EngineFixture.await;
 import static io.rivven.core.log.EngineFixture.records;
 import static io.rivven.core.log.EngineFixture.waitFor;
@@ -256,9 +257,7 @@ class TopicLifecycleTest {
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
-            for (int i = 0; i < 20; i++) {
-                p.append(records(i * 4, 4, 100));
-            }
+            appendBatches(p, 20, 4, 100);
         }
         Segment first;
         try (StorageEngine engine = fx.open()) { // clean: closed segments read their largest timestamp lazily
