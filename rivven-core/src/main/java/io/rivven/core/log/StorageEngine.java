@@ -22,6 +22,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -257,7 +258,7 @@ public final class StorageEngine implements AutoCloseable {
     /** Removes the directory of a topic whose creation failed (as a deletion does); a failure is added to {@code cause}. */
     private void removeTopicDir(String name, Path dir, Exception cause) {
         try {
-            Path doomed = topicsDir.resolve(TopicMetadata.deletedTopicDirName(name, clock.getAsLong()));
+            Path doomed = deletedTopicDir(name);
             Files.move(dir, doomed);
             Checkpoint.syncDirectory(topicsDir);
             deleteTree(doomed);
@@ -303,11 +304,26 @@ public final class StorageEngine implements AutoCloseable {
                         "topic " + name + ": closing it before deletion failed (" + e.getMessage() + "); deleting it anyway");
             }
             Path dir = topicsDir.resolve(name);
-            Path doomed = topicsDir.resolve(TopicMetadata.deletedTopicDirName(name, clock.getAsLong()));
+            Path doomed = deletedTopicDir(name);
             Files.move(dir, doomed);
             Checkpoint.syncDirectory(topicsDir);
             deleteTree(doomed);
             return true;
+        }
+    }
+
+    /**
+     * A free {@code <name>~<millis>.deleted} path for the directory of a topic being deleted: the
+     * clock's millisecond, or the next one free when a deletion of the same name left a directory
+     * there (its removal failed). Called under {@code topicLock}, and the data directory's lock
+     * keeps other processes out, so the name is still free when the directory moves there.
+     */
+    private Path deletedTopicDir(String name) {
+        for (long millis = clock.getAsLong(); ; millis++) {
+            Path doomed = topicsDir.resolve(TopicMetadata.deletedTopicDirName(name, millis));
+            if (Files.notExists(doomed, LinkOption.NOFOLLOW_LINKS)) {
+                return doomed;
+            }
         }
     }
 

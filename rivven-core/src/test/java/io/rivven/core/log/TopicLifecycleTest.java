@@ -385,6 +385,31 @@ class TopicLifecycleTest {
     }
 
     /**
+     * A deletion renames the topic's directory to {@code <name>~<millis>.deleted}. When a directory
+     * of that name is still there (a deletion of the same name in the same millisecond whose
+     * removal failed), the rename failed: the topic was gone from the engine but its directory
+     * stayed, and the next open brought it back.
+     */
+    @Test
+    void aDeletionDoesNotCollideWithALeftoverOfTheSameNameAndMillisecond() throws Exception {
+        EngineFixture fx = fixture("\"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            engine.partition("t", 0).append(records(0, 1, 20));
+            Path leftover = dir.resolve("topics").resolve(TopicMetadata.deletedTopicDirName("t", fx.clock.get()));
+            Files.createDirectories(leftover);
+            Files.writeString(leftover.resolve("stuck"), "x");
+
+            assertTrue(engine.deleteTopic("t"));
+            assertFalse(Files.exists(dir.resolve("topics").resolve("t")));
+            assertTrue(Files.exists(leftover.resolve("stuck")), "the leftover is not ours to merge into");
+        }
+        try (StorageEngine engine = fx.open()) {
+            assertEquals(List.of(), engine.topics(), "the deleted topic came back at open");
+        }
+    }
+
+    /**
      * When one partition of a topic fails to open with an unchecked exception (a failed fsync
      * during the load fails the partition: {@link PartitionFailedException}), the partitions that
      * did open must be closed: their files and their gauges stayed, and a new topic of the same
