@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
  * <p>Values are JSON values as Java objects: {@link String}, {@link Long} (integral numbers),
  * {@link Double}, {@link Boolean}, {@link List}, {@link Map} (string keys) or {@code null}.
  * The typed getters convert and range-check, and throw {@link ConfigException} naming the key's
- * full path, the expected type or range and the value found (shown as {@value #MASK} when the key
- * looks secret: it contains secret, password, passwd, token, credential, accessKey, apiKey,
- * privateKey, connectionString or sas, ignoring case).
+ * full path, the expected type or range and the value found, shown as {@value #MASK} when the key
+ * is secret: named by {@link #withSecretKeys} (the engine passes each plugin its options marked
+ * with its {@link PluginProvider#secretKeys()}) or looking secret ({@link #looksSecret}).
  *
  * <p>A provider calls {@link #requireOnly} first, so that a misspelt option fails instead of being
  * ignored. Immutable and thread-safe.
@@ -32,14 +32,17 @@ public final class PluginConfig {
 
     /** See {@link #looksSecret}; docs/config.md lists the words too. */
     private static final Pattern LOOKS_SECRET = Pattern.compile(
-            "(?i).*(secret|password|passwd|token|credential|accesskey|apikey|privatekey|connectionstring|sas).*");
+            "(?i).*(secret|password|passwd|token|credential|accesskey|apikey|privatekey|accountkey|sharedkey"
+                    + "|encryptionkey|signingkey|masterkey|connectionstring|sas).*");
 
     private final String path;
     private final Map<String, Object> values;
+    private final Set<String> secretKeys;
 
-    private PluginConfig(String path, Map<String, Object> values) {
+    private PluginConfig(String path, Map<String, Object> values, Set<String> secretKeys) {
         this.path = Objects.requireNonNull(path, "path");
         this.values = values;
+        this.secretKeys = secretKeys;
     }
 
     /**
@@ -50,12 +53,21 @@ public final class PluginConfig {
     public static PluginConfig of(String path, Map<String, ?> values) {
         Map<String, Object> copy = new LinkedHashMap<>();
         values.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "key"), v));
-        return new PluginConfig(path, Collections.unmodifiableMap(copy));
+        return new PluginConfig(path, Collections.unmodifiableMap(copy), Set.of());
     }
 
     /** No options, e.g. for a plugin chosen by name only. */
     public static PluginConfig empty(String path) {
-        return new PluginConfig(path, Map.of());
+        return new PluginConfig(path, Map.of(), Set.of());
+    }
+
+    /**
+     * The same options with the values of {@code keys} treated as secrets: errors never show them.
+     * The engine calls this with the provider's {@link PluginProvider#secretKeys()} before it hands
+     * the options over, so a secret option need not have a secret-looking name. Equality ignores it.
+     */
+    public PluginConfig withSecretKeys(Set<String> keys) {
+        return new PluginConfig(path, values, Set.copyOf(keys));
     }
 
     /** Where this object is in the configuration, {@code source → json.path}. */
@@ -125,7 +137,7 @@ public final class PluginConfig {
                 return s;
             }
         }
-        throw new ConfigException(pathOf(key), "must be one of " + String.join(", ", accepted) + ", got \"" + s + "\"");
+        throw new ConfigException(pathOf(key), "must be one of " + String.join(", ", accepted) + ", got " + shown(key, s));
     }
 
     /** An integral option within {@code [min, max]}, or {@code defaultValue} when absent. */
@@ -143,7 +155,7 @@ public final class PluginConfig {
             throw typeError(key, "an integer between " + min + " and " + max, v);
         }
         if (n < min || n > max) {
-            throw new ConfigException(pathOf(key), "must be between " + min + " and " + max + ", got " + n);
+            throw new ConfigException(pathOf(key), "must be between " + min + " and " + max + ", got " + shown(key, n));
         }
         return n;
     }
@@ -221,7 +233,8 @@ public final class PluginConfig {
 
     /**
      * Whether an option key looks like it holds a secret (it contains secret, password, passwd,
-     * token, credential, accessKey, apiKey, privateKey, connectionString or sas, ignoring case):
+     * token, credential, accessKey, apiKey, privateKey, accountKey, sharedKey, encryptionKey,
+     * signingKey, masterKey, connectionString or sas, ignoring case):
      * what is masked when no provider's {@link PluginProvider#secretKeys()} say better (error
      * messages here, the options of a plugin that is not installed when config is printed).
      */
@@ -230,8 +243,14 @@ public final class PluginConfig {
     }
 
     private ConfigException typeError(String key, String expected, Object actual) {
-        String shown = looksSecret(key) ? MASK
-                : actual instanceof String s ? "\"" + s + "\"" : String.valueOf(actual);
-        return new ConfigException(pathOf(key), "must be " + expected + ", got " + shown);
+        return new ConfigException(pathOf(key), "must be " + expected + ", got " + shown(key, actual));
+    }
+
+    /** A value as an error shows it: {@value #MASK} for a secret, a string quoted. */
+    private String shown(String key, Object value) {
+        if (secretKeys.contains(key) || looksSecret(key)) {
+            return MASK;
+        }
+        return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
     }
 }

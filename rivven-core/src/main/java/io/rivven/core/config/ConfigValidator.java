@@ -62,7 +62,7 @@ public final class ConfigValidator {
         if (tiered.enabled() && tiered.cold().isPresent()) {
             PluginSpec spec = tiered.cold().get();
             ColdStoreProvider provider = plugins.coldStores().get(spec);
-            ColdStore store = provider.create(spec.config());
+            ColdStore store = provider.create(plugins.coldStores().configOf(spec));
             try {
                 store.close();
             } catch (IOException e) {
@@ -101,7 +101,7 @@ public final class ConfigValidator {
      * @throws ConfigException if it cannot run here or rejects an option
      */
     public static void checkIo(RivvenConfig config, Plugins plugins) {
-        IoBackend backend = ioBackend(config, plugins).create(config.io().config());
+        IoBackend backend = ioBackend(config, plugins).create(plugins.ioBackends().configOf(config.io()));
         try {
             backend.close();
         } catch (IOException e) {
@@ -117,7 +117,7 @@ public final class ConfigValidator {
                 throw new ConfigException(spec.typePath(), "index type '" + spec.type() + "' is listed twice (also at "
                         + previous.path() + "); list each index type once");
             }
-            plugins.indexes().get(spec).validate(spec.config());
+            plugins.indexes().get(spec).validate(plugins.indexes().configOf(spec));
         }
     }
 }

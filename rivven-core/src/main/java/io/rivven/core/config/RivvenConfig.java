@@ -1,6 +1,7 @@
 package io.rivven.core.config;
 
 import io.rivven.api.ConfigException;
+import io.rivven.api.PluginConfig;
 import io.rivven.core.plugin.PluginSpec;
 import io.rivven.core.plugin.Plugins;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -184,10 +186,16 @@ public record RivvenConfig(String source, Path dataDir, List<Path> pluginDirs, P
     /** Jackson's note of where an unclosed object started, which it cannot locate here (see {@link #syntaxError}). */
     private static final Pattern START_MARKER = Pattern.compile(" \\(start marker at \\[Source: [^\\]]*\\]\\)");
 
+    /** Jackson's "Unrecognized token 'abc': was expecting ...": the token is what lies between the groups. */
+    private static final Pattern UNRECOGNIZED_TOKEN = Pattern.compile("^(Unrecognized token ')[^']*(')");
+
     private static ConfigException syntaxError(String source, JacksonException e) {
         String jsonPath = "";
+        boolean secret = false;
         if (e instanceof StreamReadException sre && sre.processor() instanceof JsonParser p) {
             jsonPath = contextPath(p.streamReadContext());
+            String key = p.streamReadContext() == null ? null : p.streamReadContext().currentName();
+            secret = key != null && PluginConfig.looksSecret(key);
         }
         TokenStreamLocation loc = e.getLocation();
         String at = loc == null || loc.getLineNr() < 1 ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
@@ -196,12 +204,18 @@ public record RivvenConfig(String source, Path dataDir, List<Path> pluginDirs, P
             // Jackson adds where an unclosed object or array started, as a location it cannot print
             // (the source is not kept): "... (start marker at [Source: REDACTED ...; byte offset: #UNKNOWN])"
             msg = START_MARKER.matcher(msg).replaceAll("");
+            if (secret) {
+                // a secret written without its quotes: Jackson quotes the token it could not read
+                msg = UNRECOGNIZED_TOKEN.matcher(msg).replaceFirst("$1" + Matcher.quoteReplacement(PluginConfig.MASK) + "$2");
+            }
         }
         String problem = msg != null && msg.startsWith("Duplicate Object property")
                 ? "duplicate key" + msg.substring("Duplicate Object property".length()) + "; each key may appear once"
                 : "invalid JSON: " + (msg == null ? e.toString() : msg);
         ConfigException ce = new ConfigException(ConfigNode.where(source, jsonPath) + at, problem);
-        ce.initCause(e);
+        if (!secret) { // Jackson's own message would show the secret
+            ce.initCause(e);
+        }
         return ce;
     }
 

@@ -121,7 +121,7 @@ public final class LogVerifier {
             }
         }
         names.sort(null);
-        try (IoBackend io = ConfigValidator.ioBackend(config, plugins).create(config.io().config())) {
+        try (IoBackend io = ConfigValidator.ioBackend(config, plugins).create(plugins.ioBackends().configOf(config.io()))) {
             LogVerifier v = new LogVerifier(plugins, io);
             for (String name : names) {
                 v.verifyTopic(name, topicsDir.resolve(name), config.topic(name));
@@ -139,7 +139,7 @@ public final class LogVerifier {
         indexes.add(new LogConfig.IndexSpec(plugins.indexes().get(TimeIndexProvider.NAME, "built-in index"),
                 PluginConfig.empty("built-in index " + TimeIndexProvider.NAME)));
         for (PluginSpec spec : tc.indexes()) {
-            indexes.add(new LogConfig.IndexSpec(plugins.indexes().get(spec), spec.config()));
+            indexes.add(new LogConfig.IndexSpec(plugins.indexes().get(spec), plugins.indexes().configOf(spec)));
         }
         boolean contiguous = !tc.cleanupPolicy().compacts();
         int partitions;

@@ -113,7 +113,7 @@ public final class StorageEngine implements AutoCloseable {
         }
         IoBackendProvider ioProvider = ConfigValidator.ioBackend(config, plugins);
         // creating the backend checks its options: before the data directory (and its lock) is touched
-        IoBackend backend = ioProvider.create(config.io().config());
+        IoBackend backend = ioProvider.create(plugins.ioBackends().configOf(config.io()));
         try {
             this.dirLock = DataDirLock.acquire(config.dataDir());
         } catch (IOException | RuntimeException e) {
@@ -506,8 +506,9 @@ public final class StorageEngine implements AutoCloseable {
         indexes.add(builtInIndex("time"));
         for (PluginSpec spec : tc.indexes()) {
             IndexProvider p = plugins.indexes().get(spec);
-            p.validate(spec.config());
-            indexes.add(new LogConfig.IndexSpec(p, spec.config()));
+            PluginConfig options = plugins.indexes().configOf(spec);
+            p.validate(options);
+            indexes.add(new LogConfig.IndexSpec(p, options));
         }
         FlushConfig flush = tc.flush();
         // log space is reserved for page-cache appends only: under fsyncs, ext4 converting the

@@ -93,7 +93,7 @@ public final class CodecRegistry extends PluginRegistry<CodecProvider> {
      * @throws ConfigException if the codec rejects an option
      */
     public Codec create(PluginSpec spec) {
-        return get(spec).create(spec.config());
+        return get(spec).create(configOf(spec));
     }
 
     private Codec createDecoder(byte id) {

@@ -1,5 +1,6 @@
 package io.rivven.core.plugin;
 
+import io.rivven.api.PluginConfig;
 import io.rivven.api.PluginProvider;
 import io.rivven.api.index.IndexProvider;
 import java.util.ArrayList;
@@ -128,6 +129,15 @@ public class PluginRegistry<P extends PluginProvider> {
 
     public int size() {
         return names.size();
+    }
+
+    /**
+     * The options of a configuration object as its provider gets them: marked with the provider's
+     * {@link io.rivven.api.PluginProvider#secretKeys()} ({@link PluginConfig#withSecretKeys}), so
+     * that errors about them never show a secret's value.
+     */
+    public PluginConfig configOf(PluginSpec spec) {
+        return spec.config().withSecretKeys(secretKeys(spec.type()));
     }
 
     /** The secret option keys of provider {@code name}, or an empty set if there is no such provider. */

@@ -136,6 +136,18 @@ class ConfigErrorsTest {
         assertFalse(m.contains("Source") || m.contains("REDACTED") || m.contains("#UNKNOWN"), "the parser's own location noise: " + m);
     }
 
+    /** A secret written without quotes is a syntax error; the token must not be echoed (nor kept in the cause). */
+    @Test
+    void anUnquotedSecretIsNotEchoedInTheSyntaxError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigValidatorTest.parse(
+                "{ 'tiered': { 'cold': { 'type': 's3', 'accountKey': abcSECRET123 } } }"));
+        assertEquals("rivven.json → tiered.cold.accountKey (line 1, column 53): invalid JSON: Unrecognized token '******': "
+                + "was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", e.getMessage());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            assertFalse(String.valueOf(t.getMessage()).contains("abcSECRET123"), t.toString());
+        }
+    }
+
     @Test
     void emptyAndNonObjectFiles() {
         assertEquals("rivven.json → (top level): empty; a config file is a JSON object, e.g. {\"dataDir\": \"data\"}", error(""));

@@ -128,4 +128,50 @@ class ConfigValidatorTest {
         ConfigException e = assertThrows(ConfigException.class, () -> c.validate(Plugins.of(new FakeCodecProvider("none", 0), strict)));
         assertEquals("rivven.json → tiered.cold.secretKey: must be a string, got ******", e.getMessage());
     }
+
+    /**
+     * A secret whose key does not look secret ({@code key}) is masked because the plugin names it
+     * in {@link io.rivven.api.PluginProvider#secretKeys()}: the engine hands the plugin its options
+     * with those keys marked. It used to be echoed in the type error.
+     */
+    @Test
+    void aDeclaredSecretWithAnInnocentNameIsNotEchoedInTheError() {
+        io.rivven.api.tier.ColdStoreProvider strict = new io.rivven.api.tier.ColdStoreProvider() {
+            @Override
+            public String name() {
+                return "vault";
+            }
+
+            @Override
+            public java.util.Set<String> secretKeys() {
+                return java.util.Set.of("key");
+            }
+
+            @Override
+            public io.rivven.api.tier.ColdStore create(io.rivven.api.PluginConfig config) {
+                config.requireOnly("key", "region");
+                config.getEnum("region", "eu", "eu", "us");
+                config.getLong("key", 0, 0, 10);
+                throw new AssertionError("a string is not a number");
+            }
+        };
+        Plugins withVault = Plugins.of(new FakeCodecProvider("none", 0), strict);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse("{ 'tiered': { 'cold': { 'type': 'vault', 'key': 'hunter2' } } }").validate(withVault));
+        assertEquals("rivven.json → tiered.cold.key: must be an integer between 0 and 10, got ******", e.getMessage());
+        assertEquals("rivven.json → tiered.cold.region: must be one of eu, us, got \"mars\"",
+                assertThrows(ConfigException.class,
+                        () -> parse("{ 'tiered': { 'cold': { 'type': 'vault', 'region': 'mars' } } }").validate(withVault))
+                        .getMessage(), "options that are not secret are still shown");
+    }
+
+    @Test
+    void keysThatNameCloudAccountKeysLookSecret() {
+        for (String key : new String[] {"accountKey", "sharedKey", "encryptionKey", "signingKey", "masterKey", "sasToken"}) {
+            org.junit.jupiter.api.Assertions.assertTrue(io.rivven.api.PluginConfig.looksSecret(key), key);
+        }
+        for (String key : new String[] {"bucket", "region", "keyPrefix", "level"}) {
+            org.junit.jupiter.api.Assertions.assertFalse(io.rivven.api.PluginConfig.looksSecret(key), key);
+        }
+    }
 }
