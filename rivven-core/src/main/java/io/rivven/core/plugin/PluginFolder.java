@@ -44,18 +44,23 @@ final class PluginFolder {
         this.folder = folder;
     }
 
-    /** Loads the folder and adds its providers to {@code into}. */
-    void load(Plugins.Builder into) {
+    /**
+     * Loads the folder and adds its providers to {@code into}.
+     *
+     * @return the class loader holding the folder's jars open in classpath mode (closing it closes
+     *         them), or {@code null} for a module layer, which cannot be closed
+     */
+    PluginClassLoader load(Plugins.Builder into) {
         List<Path> jars = jars();
         boolean classpath = classpathMode();
         ModuleLayer apiLayer = PluginProvider.class.getModule().getLayer();
         if (classpath || apiLayer == null) {
             // Rivven itself on the class path (apiLayer == null): there is no layer to parent a module
             // layer to, so every folder is loaded in classpath mode.
-            loadClasspath(jars, into);
-        } else {
-            loadModules(jars, apiLayer, into);
+            return loadClasspath(jars, into);
         }
+        loadModules(jars, apiLayer, into);
+        return null;
     }
 
     private List<Path> jars() {
@@ -158,7 +163,7 @@ final class PluginFolder {
         }
     }
 
-    private void loadClasspath(List<Path> jars, Plugins.Builder into) {
+    private PluginClassLoader loadClasspath(List<Path> jars, Plugins.Builder into) {
         URL[] urls = new URL[jars.size()];
         for (int i = 0; i < urls.length; i++) {
             try {
@@ -171,13 +176,19 @@ final class PluginFolder {
                 PluginProvider.class.getClassLoader());
         try {
             registerClasspath(loader, into);
+            return loader;
         } catch (RuntimeException | Error e) {
-            try {
-                loader.close(); // a folder that fails leaves none of its jars open
-            } catch (IOException | RuntimeException closing) {
-                e.addSuppressed(closing);
-            }
+            closeAfterFailure(loader, e); // a folder that fails leaves none of its jars open
             throw e;
+        }
+    }
+
+    /** Closes the jars of a folder whose plugins are not used after {@code failure}; a failure to close is added to it. */
+    static void closeAfterFailure(PluginClassLoader loader, Throwable failure) {
+        try {
+            loader.close();
+        } catch (IOException | RuntimeException closing) {
+            failure.addSuppressed(closing);
         }
     }
 

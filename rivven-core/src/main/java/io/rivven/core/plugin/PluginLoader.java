@@ -115,6 +115,18 @@ public final class PluginLoader {
     public Plugins load() {
         Plugins.Builder builder = Plugins.builder();
         loadApplication(builder);
+        List<PluginClassLoader> classpathFolders = new ArrayList<>();
+        try {
+            loadFolders(builder, classpathFolders);
+            return builder.build();
+        } catch (RuntimeException | Error e) {
+            // no plugin is used: the jars of the classpath folders loaded so far are closed too
+            classpathFolders.forEach(loader -> PluginFolder.closeAfterFailure(loader, e));
+            throw e;
+        }
+    }
+
+    private void loadFolders(Plugins.Builder builder, List<PluginClassLoader> classpathFolders) {
         Set<Path> seen = new HashSet<>();
         for (Path dir : pluginDirs) {
             Path abs = dir.toAbsolutePath().normalize();
@@ -129,10 +141,12 @@ public final class PluginLoader {
                 continue; // the same directory listed twice (e.g. ./plugins and <home>/plugins when run from home)
             }
             for (Path folder : folders(abs)) {
-                new PluginFolder(folder).load(builder);
+                PluginClassLoader loader = new PluginFolder(folder).load(builder);
+                if (loader != null) {
+                    classpathFolders.add(loader);
+                }
             }
         }
-        return builder.build();
     }
 
     private void loadApplication(Plugins.Builder builder) {

@@ -125,6 +125,21 @@ class PluginLoaderTest {
         assertEquals(List.of(), openFilesUnder(folder), "the failed folder's jars must be closed");
     }
 
+    /** A later folder that fails must not leave the jars of an earlier classpath-mode folder open. */
+    @Test
+    void aFailingFolderClosesTheJarsOfTheClasspathFoldersLoadedBeforeIt() throws IOException {
+        Path good = Files.createDirectories(tmp.resolve("a-cp"));
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(good.resolve("empty.jar")))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
+            out.write(1);
+        }
+        Files.writeString(good.resolve("plugin.properties"), "mode=classpath\n");
+        Path bad = Files.createDirectories(tmp.resolve("b-empty"));
+        PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginLoader.load(List.of(tmp)));
+        assertTrue(e.getMessage().startsWith(bad + ": no .jar files"), e.getMessage());
+        assertEquals(List.of(), openFilesUnder(good), "the earlier folder's jars must be closed");
+    }
+
     /** The files under {@code dir} this process holds open (Linux: /proc/self/fd); empty where that cannot be read. */
     static List<Path> openFilesUnder(Path dir) throws IOException {
         Path fds = Path.of("/proc/self/fd");
