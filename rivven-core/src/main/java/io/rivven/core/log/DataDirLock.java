@@ -6,7 +6,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -40,10 +44,16 @@ final class DataDirLock implements AutoCloseable {
      *
      * @throws DataDirInUseException when another engine holds the lock, naming the directory and,
      *         when known, the owner's process id
-     * @throws IOException when the lock file cannot be created or locked
+     * @throws IOException when the directory cannot be created (naming it and what stood in the
+     *         way), or the lock file cannot be created or locked
      */
     static DataDirLock acquire(Path dataDir) throws IOException {
-        Files.createDirectories(dataDir);
+        try {
+            Files.createDirectories(dataDir);
+        } catch (FileSystemException e) {
+            throw new IOException("cannot create the data directory " + dataDir.toAbsolutePath() + " (dataDir): " + e.getFile()
+                    + ": " + reason(e) + "; create it, or set dataDir to a directory that can be created", e);
+        }
         Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         boolean locked = false;
@@ -99,5 +109,19 @@ final class DataDirLock implements AutoCloseable {
     @Override
     public void close() throws IOException {
         channel.close();
+    }
+
+    /** Why a file operation failed, in words: "no such file or directory", "permission denied", "not a directory". */
+    private static String reason(FileSystemException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "exists and is not a directory";
+        }
+        return e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
     }
 }

@@ -38,6 +38,17 @@ class DataDirLockTest {
         assertTrue(Files.exists(dir.resolve(DataDirLock.FILE_NAME)), "the lock file stays; only the lock goes");
     }
 
+    /** A data directory that cannot be created is named as the data directory, with what stood in the way. */
+    @Test
+    void aDataDirectoryThatCannotBeCreatedIsNamedWithTheReason() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        Path data = file.resolve("data");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> DataDirLock.acquire(data));
+        assertTrue(e.getMessage().startsWith("cannot create the data directory " + data.toAbsolutePath() + " (dataDir): "
+                + file), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; create it, or set dataDir to a directory that can be created"), e.getMessage());
+    }
+
     @Test
     void anotherProcessHoldingTheLockIsNamedAndItsDeathReleasesIt() throws Exception {
         Files.createDirectories(dir);
