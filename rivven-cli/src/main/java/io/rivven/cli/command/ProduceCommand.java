@@ -137,7 +137,13 @@ public final class ProduceCommand implements Callable<Integer> {
             Codec codec = codecName == null ? log.config().codec()
                     : plugins.codecs().get(codecName, "--codec").create(PluginConfig.empty("--codec"));
             try (AckPrinter acks = printAcks ? new AckPrinter(ctx) : null) {
-                produce(ctx, log, codec, separator, acks);
+                try {
+                    produce(ctx, log, codec, separator, acks);
+                } catch (IOException | RuntimeException e) {
+                    releaseAcks(log, acks, e); // what was appended before the failure is acknowledged now too
+                    throw e;
+                }
+                releaseAcks(log, acks, null);
             }
         }
         return 0;
@@ -172,9 +178,25 @@ public final class ProduceCommand implements Callable<Integer> {
             if (!writer.isEmpty()) {
                 append(log, writer, codec, acks);
             }
-            if (acks != null && log.config().flushMode() == FlushMode.INTERVAL) {
-                log.flush(); // the input ended: release the waiting acks now rather than at the next group commit
+        }
+    }
+
+    /**
+     * The input ended (or the command failed): under {@code interval} the appends whose acks are
+     * waiting are flushed now rather than at the next group commit. A failure of that flush is
+     * added to {@code failure} when there is one, else thrown.
+     */
+    private static void releaseAcks(PartitionLog log, AckPrinter acks, Exception failure) {
+        if (acks == null || log.config().flushMode() != FlushMode.INTERVAL) {
+            return;
+        }
+        try {
+            log.flush();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                throw e;
             }
+            failure.addSuppressed(e);
         }
     }
 

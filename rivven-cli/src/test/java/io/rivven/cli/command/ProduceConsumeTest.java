@@ -172,9 +172,17 @@ class ProduceConsumeTest extends CliFixture {
         assertEquals(List.of("a", "b"), run("consume", "--topic", "t").lines(), "failed commands wrote nothing");
     }
 
+    /**
+     * The lines before the bad one are pending in a batch when it is read: they are appended, then
+     * the command fails. Their acks are printed at once: the failure flushes as the end of the input
+     * does, rather than wait for the next group commit (an hour here; the timeout guards the hang).
+     */
     @Test
+    @org.junit.jupiter.api.Timeout(120)
     void aTooLongLineFailsAfterAppendingTheLinesBeforeIt() {
-        // the lines before the bad one are pending in a batch when it is read: they are appended, then the command fails
+        config("""
+                { "dataDir": "data", "io": "nio",
+                  "defaults": { "compression": "none", "flush": { "mode": "interval", "intervalMs": 3600000 } } }""");
         int tooLong = io.rivven.core.format.v2.RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE;
         byte[] head = "a\nb\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         long total = head.length + (long) tooLong;
