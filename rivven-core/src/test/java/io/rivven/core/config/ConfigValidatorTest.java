@@ -1,9 +1,14 @@
 package io.rivven.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rivven.api.ConfigException;
+import io.rivven.api.PluginConfig;
+import io.rivven.api.tier.ColdStore;
+import io.rivven.api.tier.ColdStoreProvider;
 import io.rivven.core.plugin.Fakes;
 import io.rivven.core.plugin.Fakes.FakeCodecProvider;
 import io.rivven.core.plugin.Fakes.FakeColdProvider;
@@ -11,6 +16,8 @@ import io.rivven.core.plugin.Fakes.FakeIndexProvider;
 import io.rivven.core.plugin.Fakes.FakeIoProvider;
 import io.rivven.core.plugin.PluginNotFoundException;
 import io.rivven.core.plugin.Plugins;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** After binding, every named plugin is resolved against the registries and its options are checked. */
@@ -104,28 +111,36 @@ class ConfigValidatorTest {
         RivvenConfig.embeddedDefault().validate(Fakes.standardCodecs().build());
     }
 
-    @Test
-    void aSecretOfTheWrongTypeIsNotEchoedInTheError() {
-        io.rivven.api.tier.ColdStoreProvider strict = new io.rivven.api.tier.ColdStoreProvider() {
+    /**
+     * A cold store "vault" with the given secret keys whose {@code create} reads its options with
+     * {@code reads}, then fails: the options are wrong in every use here.
+     */
+    private static Plugins withVault(Set<String> secretKeys, Consumer<PluginConfig> reads) {
+        ColdStoreProvider vault = new ColdStoreProvider() {
             @Override
             public String name() {
                 return "vault";
             }
 
             @Override
-            public java.util.Set<String> secretKeys() {
-                return java.util.Set.of("secretKey");
+            public Set<String> secretKeys() {
+                return secretKeys;
             }
 
             @Override
-            public io.rivven.api.tier.ColdStore create(io.rivven.api.PluginConfig config) {
-                config.requireOnly("secretKey");
-                config.requireString("secretKey");
-                throw new AssertionError("a number is not a string");
+            public ColdStore create(PluginConfig config) {
+                reads.accept(config);
+                throw new AssertionError("the options were wrong: " + config);
             }
         };
+        return Plugins.of(new FakeCodecProvider("none", 0), vault);
+    }
+
+    @Test
+    void aSecretOfTheWrongTypeIsNotEchoedInTheError() {
+        Plugins plugins = withVault(Set.of("secretKey"), config -> config.requireOnly("secretKey").requireString("secretKey"));
         RivvenConfig c = parse("{ 'tiered': { 'cold': { 'type': 'vault', 'secretKey': 31415926 } } }");
-        ConfigException e = assertThrows(ConfigException.class, () -> c.validate(Plugins.of(new FakeCodecProvider("none", 0), strict)));
+        ConfigException e = assertThrows(ConfigException.class, () -> c.validate(plugins));
         assertEquals("rivven.json → tiered.cold.secretKey: must be a string, got ******", e.getMessage());
     }
 
@@ -136,42 +151,27 @@ class ConfigValidatorTest {
      */
     @Test
     void aDeclaredSecretWithAnInnocentNameIsNotEchoedInTheError() {
-        io.rivven.api.tier.ColdStoreProvider strict = new io.rivven.api.tier.ColdStoreProvider() {
-            @Override
-            public String name() {
-                return "vault";
-            }
-
-            @Override
-            public java.util.Set<String> secretKeys() {
-                return java.util.Set.of("key");
-            }
-
-            @Override
-            public io.rivven.api.tier.ColdStore create(io.rivven.api.PluginConfig config) {
-                config.requireOnly("key", "region");
-                config.getEnum("region", "eu", "eu", "us");
-                config.getLong("key", 0, 0, 10);
-                throw new AssertionError("a string is not a number");
-            }
-        };
-        Plugins withVault = Plugins.of(new FakeCodecProvider("none", 0), strict);
+        Plugins plugins = withVault(Set.of("key"), config -> {
+            config.requireOnly("key", "region");
+            config.getEnum("region", "eu", "eu", "us");
+            config.getLong("key", 0, 0, 10);
+        });
         ConfigException e = assertThrows(ConfigException.class,
-                () -> parse("{ 'tiered': { 'cold': { 'type': 'vault', 'key': 'hunter2' } } }").validate(withVault));
+                () -> parse("{ 'tiered': { 'cold': { 'type': 'vault', 'key': 'hunter2' } } }").validate(plugins));
         assertEquals("rivven.json → tiered.cold.key: must be an integer between 0 and 10, got ******", e.getMessage());
         assertEquals("rivven.json → tiered.cold.region: must be one of eu, us, got \"mars\"",
                 assertThrows(ConfigException.class,
-                        () -> parse("{ 'tiered': { 'cold': { 'type': 'vault', 'region': 'mars' } } }").validate(withVault))
+                        () -> parse("{ 'tiered': { 'cold': { 'type': 'vault', 'region': 'mars' } } }").validate(plugins))
                         .getMessage(), "options that are not secret are still shown");
     }
 
     @Test
     void keysThatNameCloudAccountKeysLookSecret() {
         for (String key : new String[] {"accountKey", "sharedKey", "encryptionKey", "signingKey", "masterKey", "sasToken"}) {
-            org.junit.jupiter.api.Assertions.assertTrue(io.rivven.api.PluginConfig.looksSecret(key), key);
+            assertTrue(PluginConfig.looksSecret(key), key);
         }
         for (String key : new String[] {"bucket", "region", "keyPrefix", "level"}) {
-            org.junit.jupiter.api.Assertions.assertFalse(io.rivven.api.PluginConfig.looksSecret(key), key);
+            assertFalse(PluginConfig.looksSecret(key), key);
         }
     }
 }
