@@ -260,6 +260,67 @@ class KafkaInteropTest {
         }
     }
 
+    /**
+     * What a transactional producer sends with compression on: a transactional batch with producer
+     * fields, tombstones, null and empty keys, null header values; then the same records as a
+     * log-append-time batch (as a broker re-stamps them), with and without an append time.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("codecNames")
+    void weReadKafkasTransactionalAndLogAppendTimeBatches(String codecName) {
+        codec(codecName);
+        Compression compression = Compression.of(CompressionType.forName(codecName)).build();
+        List<Record> records = records().subList(0, 8);
+        MemoryRecordsBuilder tx = MemoryRecords.builder(ByteBuffer.allocate(1024), (byte) 2, compression,
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME, 40, -1, 4242L, (short) 3, 17, true, 5);
+        appendAll(tx, records);
+        assertSameAsKafka(tx.build().buffer(), records, true);
+        for (long appendTime : new long[] {1_760_000_000_000L, -1L}) {
+            MemoryRecordsBuilder lat = MemoryRecords.builder(ByteBuffer.allocate(1024), (byte) 2, compression,
+                    org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME, 40, appendTime);
+            appendAll(lat, records);
+            assertSameAsKafka(lat.build().buffer(), records, false);
+        }
+    }
+
+    private static void appendAll(MemoryRecordsBuilder b, List<Record> records) {
+        for (Record r : records) {
+            b.append(r.timestamp(), r.key(), r.value(), r.headers().stream()
+                    .map(h -> new RecordHeader(h.key(), h.valueBytes())).toArray(org.apache.kafka.common.header.Header[]::new));
+        }
+    }
+
+    /** Our reading of {@code kafka} (one batch) equals Kafka's, record by record; payloads equal {@code records}. */
+    private static void assertSameAsKafka(ByteBuffer kafka, List<Record> records, boolean transactional) {
+        MutableRecordBatch kb = MemoryRecords.readableRecords(kafka.duplicate()).batches().iterator().next();
+        kb.ensureValid();
+        RecordBatch batch = new RecordBatchReader(kafka).next();
+        assertNotNull(batch);
+        assertEquals(transactional, batch.isTransactional());
+        assertEquals(kb.isTransactional(), batch.isTransactional());
+        assertEquals(kb.producerId(), batch.producerId());
+        assertEquals(kb.producerEpoch(), batch.producerEpoch());
+        assertEquals(kb.baseSequence(), batch.baseSequence());
+        assertEquals(kb.timestampType().name(), batch.timestampType().name());
+        assertEquals(kb.maxTimestamp(), batch.maxTimestamp());
+        List<org.apache.kafka.common.record.internal.Record> kafkas = new ArrayList<>();
+        kb.forEach(kafkas::add);
+        try (RecordCursor c = batch.records(resolver(), BufferAllocator.DIRECT)) {
+            int i = 0;
+            while (c.next()) {
+                org.apache.kafka.common.record.internal.Record kr = kafkas.get(i);
+                assertEquals(kr.offset(), c.offset(), "record " + i);
+                assertEquals(kr.timestamp(), c.timestamp(), "record " + i);
+                Record ours = c.toRecord();
+                assertEquals(records.get(i).key(), ours.key(), "record " + i);
+                assertEquals(records.get(i).value(), ours.value(), "record " + i);
+                assertEquals(records.get(i).headers(), ours.headers(), "record " + i);
+                i++;
+            }
+            assertEquals(kafkas.size(), i);
+        }
+    }
+
     @Test
     void weReadKafkaBatchesOfEveryCodecBackToBack() {
         ByteBuffer log = ByteBuffer.allocate(4 << 20);

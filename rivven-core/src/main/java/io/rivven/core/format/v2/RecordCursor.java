@@ -47,7 +47,8 @@ import java.util.Objects;
  * its position before anything that large is allocated.
  *
  * <p>Timestamps: {@link #timestamp()} is {@code baseTimestamp + timestampDelta}, or the batch's max
- * timestamp for {@link TimestampType#LOG_APPEND_TIME} batches (as Kafka reports them).
+ * timestamp for {@link TimestampType#LOG_APPEND_TIME} batches, whatever it is (-1 included), as
+ * Kafka reports them.
  *
  * <p>Not thread-safe. Reusable: {@link #reset} it on the next batch; {@link #close()} releases the
  * decompression buffer and the cursor may still be reset afterwards.
@@ -68,7 +69,8 @@ public final class RecordCursor implements AutoCloseable {
     private long batchPosition;
     private long baseOffset;
     private long baseTimestamp;
-    private long logAppendTime;     // NO_TIMESTAMP unless LOG_APPEND_TIME
+    private boolean logAppend;      // LOG_APPEND_TIME: every record has the batch's max timestamp
+    private long logAppendTime;
     private int lastOffsetDelta;
     private int recordCount;
     private boolean compressed;
@@ -139,8 +141,10 @@ public final class RecordCursor implements AutoCloseable {
         batchPosition = batch.position();
         baseOffset = batch.baseOffset();
         baseTimestamp = batch.baseTimestamp();
-        logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME
-                ? batch.maxTimestamp() : RecordBatchLayout.NO_TIMESTAMP;
+        // A flag, not a sentinel: a log-append-time batch whose max timestamp is -1 (Kafka's builder
+        // writes one when given no append time) gives -1 for every record in Kafka, and here.
+        logAppend = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
+        logAppendTime = batch.maxTimestamp();
         lastOffsetDelta = batch.lastOffsetDelta();
         int count = batch.recordCount(); // published last: a failed reset leaves an empty cursor
         if (count < 0) {
@@ -382,7 +386,7 @@ public final class RecordCursor implements AutoCloseable {
 
     /** The current record's timestamp (see the class comment for log-append-time batches). */
     public long timestamp() {
-        return logAppendTime != RecordBatchLayout.NO_TIMESTAMP ? logAppendTime : baseTimestamp + timestampDelta;
+        return logAppend ? logAppendTime : baseTimestamp + timestampDelta;
     }
 
     public long timestampDelta() {
