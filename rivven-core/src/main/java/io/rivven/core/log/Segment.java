@@ -618,16 +618,21 @@ final class Segment {
      * The largest timestamp in the segment, -1 when empty. For a closed segment trusted at open it
      * is read on first use from the last entry of its time index file (a 24-byte read, no mapping),
      * or, when the index is damaged, from the batch headers of the log; when no batch has a
-     * timestamp, the log file's modification time (as Kafka's {@code largestTimestamp}).
+     * timestamp, the log file's modification time (as Kafka's {@code largestTimestamp}): for every
+     * closed segment, also one rolled or recovered in this session, which knows its largest timestamp
+     * (-1) without reading anything. The active segment answers -1 then (its appends compare
+     * against it).
      */
     long maxTimestamp() throws IOException {
         long ts = maxTimestamp;
-        if (ts != UNKNOWN) {
+        if (ts != UNKNOWN && (ts >= 0 || size == 0 || !sealed)) {
             return ts;
         }
         checkAttached();
-        OptionalLong indexed = indexes.lastIndexedTimestamp();
-        ts = indexed.isPresent() ? indexed.getAsLong() : maxTimestampFromLog();
+        if (ts == UNKNOWN) {
+            OptionalLong indexed = indexes.lastIndexedTimestamp();
+            ts = indexed.isPresent() ? indexed.getAsLong() : maxTimestampFromLog();
+        }
         if (ts < 0 && size > 0) {
             ts = Files.getLastModifiedTime(logFile()).toMillis();
         }

@@ -312,6 +312,32 @@ class PartitionLogTest {
         }
     }
 
+    /**
+     * A segment whose records carry no timestamp (-1) is aged by its log file's modification time,
+     * as Kafka's {@code LogSegment.largestTimestamp}: also when it was rolled in this session, not
+     * only after a restart; before, such a segment was never deleted by time until the engine was
+     * reopened, and it held back every later segment.
+     */
+    @Test
+    void retentionByTimeAgesASegmentWithoutTimestampsByItsModificationTime() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 1024}, \"retention\": {\"ms\": 1000}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 12; i++) {
+                p.append(List.of(Record.of(-1L, "key-" + i, EngineFixture.valueOf(i, 200))));
+            }
+            List<Segment> segments = p.segments();
+            assertTrue(segments.size() >= 3, "segments: " + p.segmentBaseOffsets());
+            for (Segment s : segments.subList(0, segments.size() - 1)) {
+                Files.setLastModifiedTime(s.logFile(), java.nio.file.attribute.FileTime.fromMillis(EngineFixture.T0 - 5000));
+            }
+            assertEquals(segments.size() - 1, p.applyRetention());
+            assertEquals(1, p.segmentCount(), "only the active segment stays");
+            assertEquals(segments.getLast().baseOffset(), p.logStartOffset());
+        }
+    }
+
     @Test
     void intervalFlushReleasesWaitersAndAlwaysIsDurableOnReturn() throws Exception {
         EngineFixture fx = new EngineFixture(dir).defaults("\"flush\": {\"mode\": \"interval\", \"intervalMs\": 20}");
