@@ -36,7 +36,9 @@ import java.lang.foreign.MemorySegment;
  * written as the next entry (at the next due batch or at the roll) and later entries only go above
  * it, so every entry stays true ("nothing up to O is larger than T") and lookups stay correct;
  * {@link #lastEntry()} may overstate the segment's largest timestamp until the index is rebuilt,
- * which only delays time-based retention, never hastens it.
+ * which only delays time-based retention, never hastens it. A truncation that cuts just the last
+ * batch appended (an append rolled back because another index refused the batch) restores the exact
+ * maximum from before that batch.
  *
  * <h2>Thread safety and crashes</h2>
  * One writer, many concurrent lock-free lookups (see the {@linkplain io.rivven.core.index package}
@@ -55,12 +57,20 @@ public final class TimeIndex extends AbstractIndex<TimestampOffset> implements T
     private volatile TimestampOffset maxSoFar;
     /** The timestamp of the last entry in the file, or {@link #NO_TIMESTAMP}. Writer only. */
     private long lastEntryTimestamp;
+    /**
+     * {@link #maxSoFar} before the last batch appended, and that batch's base offset
+     * ({@code Long.MAX_VALUE}: none since open or truncation): a truncation that cuts that batch (a
+     * rolled-back append, say) restores the exact maximum instead of an upper bound. Writer only.
+     */
+    private TimestampOffset maxBeforeLastBatch;
+    private long lastBatchBase = Long.MAX_VALUE;
 
     private TimeIndex(IndexContext context) throws IOException {
         super(context, TimeIndexFormat.ENTRY_LENGTH, 1);
         this.empty = new TimestampOffset(NO_TIMESTAMP, context.baseOffset());
         TimestampOffset last = lastFileEntry();
         this.maxSoFar = last;
+        this.maxBeforeLastBatch = last;
         this.lastEntryTimestamp = last.timestamp();
     }
 
@@ -85,6 +95,8 @@ public final class TimeIndex extends AbstractIndex<TimestampOffset> implements T
     public void append(BatchInfo batch) throws IOException {
         boolean due = admit(batch);
         TimestampOffset max = maxSoFar;
+        maxBeforeLastBatch = max;
+        lastBatchBase = batch.baseOffset();
         long timestamp = batch.maxTimestamp();
         if (timestamp > max.timestamp()) {
             max = new TimestampOffset(timestamp, batch.lastOffset());
@@ -128,13 +140,17 @@ public final class TimeIndex extends AbstractIndex<TimestampOffset> implements T
     protected void afterTruncate(long offset) {
         TimestampOffset last = lastFileEntry();
         lastEntryTimestamp = last.timestamp();
-        TimestampOffset max = maxSoFar;
+        // The last batch appended is cut: the maximum before it is exact for what remains below it.
+        TimestampOffset max = offset <= lastBatchBase ? maxBeforeLastBatch : maxSoFar;
         if (offset <= baseOffset()) {
-            maxSoFar = empty;
+            max = empty;
         } else if (max.timestamp() != NO_TIMESTAMP && max.offset() >= offset) {
             // The batch holding the maximum was cut: keep its timestamp as an upper bound (class javadoc).
-            maxSoFar = new TimestampOffset(max.timestamp(), offset - 1);
+            max = new TimestampOffset(max.timestamp(), offset - 1);
         }
+        maxSoFar = max;
+        maxBeforeLastBatch = max;
+        lastBatchBase = Long.MAX_VALUE;
     }
 
     @Override

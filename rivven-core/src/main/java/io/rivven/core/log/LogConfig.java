@@ -13,7 +13,8 @@ import java.util.Objects;
  * plugins already created or looked up, all values validated.
  *
  * @param segmentBytes       roll when the active segment would exceed this
- * @param segmentMs          roll when the active segment's first append is older than this (ms; {@code Long.MAX_VALUE} = never)
+ * @param segmentMs          roll when the active segment's first append is older than this (ms; {@code Long.MAX_VALUE} = never),
+ *                           or a batch's timestamp lies more than this past the first batch's (Kafka's rule)
  * @param indexIntervalBytes log bytes between sparse index entries
  * @param indexMaxBytes      the size index files are preallocated to; roll when one is full
  * @param preallocateBytes   how far ahead of the active segment's end to reserve log space (0 = never;

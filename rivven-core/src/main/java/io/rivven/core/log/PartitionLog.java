@@ -299,7 +299,7 @@ public final class PartitionLog implements AutoCloseable {
             last = base + view.lastOffsetDelta();
             long now = clock.getAsLong();
             Segment active = segments.lastEntry().getValue();
-            if (shouldRoll(active, size, last, now)) {
+            if (shouldRoll(active, size, last, view.maxTimestamp(), now)) {
                 Segment next = rollLocked(active);
                 rolled = active;
                 active = next;
@@ -414,14 +414,42 @@ public final class PartitionLog implements AutoCloseable {
 
     // ================================================================= roll
 
-    private boolean shouldRoll(Segment active, int batchSize, long lastOffset, long now) {
+    /**
+     * Kafka's {@code LogSegment.shouldRoll} without jitter: the batch would make the segment larger
+     * than {@code segment.bytes}, its offsets would not fit the 4-byte relative offsets, an index is
+     * full, or the segment is older than {@code segment.ms}. Age counts two ways: on the engine
+     * clock since the first append of this session (exact, and blind to record timestamps), and,
+     * as Kafka counts it, from the first batch's timestamp to this batch's, which is all a
+     * reopened engine knows (a reopen would otherwise restart the age from the log's last
+     * modification). A first batch with a timestamp far in the past rolls the segment at the next
+     * batch, as in Kafka.
+     */
+    private boolean shouldRoll(Segment active, int batchSize, long lastOffset, long batchMaxTimestamp, long now) {
         if (active.isEmpty()) {
             return false;
         }
         boolean full = active.size() + batchSize > config.segmentBytes();
-        boolean old = config.segmentMs() != Long.MAX_VALUE && now - active.createdMs() >= config.segmentMs();
         boolean offsetsOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
-        return full || old || offsetsOverflow || active.anyIndexFull();
+        return full || offsetsOverflow || active.anyIndexFull() || tooOld(active, batchMaxTimestamp, now);
+    }
+
+    private boolean tooOld(Segment active, long batchMaxTimestamp, long now) {
+        long max = config.segmentMs();
+        if (max == Long.MAX_VALUE) {
+            return false;
+        }
+        if (now - active.createdMs() > max) {
+            return true;
+        }
+        long first;
+        try {
+            first = active.firstBatchTimestamp();
+        } catch (IOException e) { // asked once: the engine clock alone ages this segment then
+            LOG.log(System.Logger.Level.WARNING, "{0}: reading the first batch of {1} failed; segment.ms counts on the engine"
+                    + " clock only for this segment: {2}", name, active.logFile(), e.toString());
+            return false;
+        }
+        return first >= 0 && batchMaxTimestamp >= 0 && batchMaxTimestamp - first > max;
     }
 
     /**

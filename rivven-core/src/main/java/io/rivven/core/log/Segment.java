@@ -88,6 +88,8 @@ final class Segment {
     /** The last offset-index entry found right ({@link #checkEntry}); any reader replaces it. */
     private volatile CheckedEntry lastChecked;
     private long createdMs;              // writer only
+    /** The first batch's max timestamp (Kafka's {@code rollingBasedTimestamp}); {@link #UNKNOWN} until read. Writer only. */
+    private long firstBatchTimestamp = UNKNOWN;
     /** The end of the log space reserved for appends (0: none). Writer only. */
     private long reservedEnd;
     /** The file refused a reservation: ask no more. Writer only. */
@@ -155,6 +157,27 @@ final class Segment {
 
     long createdMs() {
         return createdMs;
+    }
+
+    /**
+     * The max timestamp of the first batch (-1 when empty or when it has none), what Kafka's
+     * {@code segment.ms} rule measures from: known for a segment that took its first batch in this
+     * session, read from the log (one header) the first time for one opened with batches. Writer only.
+     *
+     * @throws IOException if that header cannot be read (once: -1 from then on)
+     */
+    long firstBatchTimestamp() throws IOException {
+        if (size == 0) {
+            return -1;
+        }
+        if (firstBatchTimestamp == UNKNOWN) {
+            firstBatchTimestamp = -1;
+            ByteBuffer h = HEADER.get();
+            h.clear();
+            log().readFully(h, 0);
+            firstBatchTimestamp = h.getLong(RecordBatchLayout.MAX_TIMESTAMP_OFFSET);
+        }
+        return firstBatchTimestamp;
     }
 
     Path logFile() {
@@ -261,6 +284,7 @@ final class Segment {
         }
         if (before == 0) {
             createdMs = nowMs;
+            firstBatchTimestamp = batchMaxTimestamp;
         }
         if (batchMaxTimestamp > maxTimestamp()) {
             maxTimestamp = batchMaxTimestamp;
@@ -618,16 +642,21 @@ final class Segment {
      * The largest timestamp in the segment, -1 when empty. For a closed segment trusted at open it
      * is read on first use from the last entry of its time index file (a 24-byte read, no mapping),
      * or, when the index is damaged, from the batch headers of the log; when no batch has a
-     * timestamp, the log file's modification time (as Kafka's {@code largestTimestamp}).
+     * timestamp, the log file's modification time (as Kafka's {@code largestTimestamp}): for every
+     * closed segment, also one rolled or recovered in this session, which knows its largest timestamp
+     * (-1) without reading anything. The active segment answers -1 then (its appends compare
+     * against it).
      */
     long maxTimestamp() throws IOException {
         long ts = maxTimestamp;
-        if (ts != UNKNOWN) {
+        if (ts != UNKNOWN && (ts >= 0 || size == 0 || !sealed)) {
             return ts;
         }
         checkAttached();
-        OptionalLong indexed = indexes.lastIndexedTimestamp();
-        ts = indexed.isPresent() ? indexed.getAsLong() : maxTimestampFromLog();
+        if (ts == UNKNOWN) {
+            OptionalLong indexed = indexes.lastIndexedTimestamp();
+            ts = indexed.isPresent() ? indexed.getAsLong() : maxTimestampFromLog();
+        }
         if (ts < 0 && size > 0) {
             ts = Files.getLastModifiedTime(logFile()).toMillis();
         }

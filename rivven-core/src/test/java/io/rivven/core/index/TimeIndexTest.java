@@ -245,6 +245,25 @@ class TimeIndexTest extends IndexContract {
         }
     }
 
+    /**
+     * Cutting just the last batch appended (the engine rolls an append back when another index
+     * refuses the batch) restores the exact maximum from before it: the cut batch's timestamp is
+     * neither kept as an upper bound nor written at the roll.
+     */
+    @Test
+    void truncatingAwayTheLastBatchRestoresTheMaximumBeforeIt() throws IOException {
+        try (TimeIndex index = open(ctx(true, 1024, 1))) {
+            index.append(SimpleBatchInfo.of(BASE, 10, 100, 0, 10));
+            index.append(SimpleBatchInfo.of(BASE + 10, 10, 300, 10, 10));   // entry (300, 7019)
+            index.append(SimpleBatchInfo.of(BASE + 20, 10, 9_000, 20, 10)); // entry (9000, 7029)
+            index.truncateTo(BASE + 20);
+            assertEquals(new TimestampOffset(300, BASE + 19), index.lastEntry());
+            index.append(SimpleBatchInfo.of(BASE + 20, 10, 400, 20, 10));  // anchors the interval: no entry
+            index.seal();
+            assertEquals(List.of(new TimestampOffset(300, BASE + 19), new TimestampOffset(400, BASE + 29)), entries(index));
+        }
+    }
+
     @Test
     void sanityCheckNamesEntryExpectedAndActual() throws IOException {
         Files.write(file(), ByteBuffer.allocate(36).putLong(10).putInt(1).putLong(20).putInt(2).putLong(20).putInt(3).array());

@@ -169,4 +169,35 @@ class IndexPluginTest {
         }
         assertTrue(fx.verify().isClean(), () -> fx.verify().problems().toString());
     }
+
+    /**
+     * The timestamp of a batch an index refused is not the segment's largest timestamp: the time
+     * index had taken the batch before the plugin index refused it, and its cut-back kept the
+     * refused timestamp as an "upper bound", which the roll wrote as the file's last entry; after a
+     * restart, a refused far-future timestamp kept the segment (and every later one) from ever
+     * being deleted by time.
+     */
+    @Test
+    void theTimestampOfARefusedBatchDoesNotDelayRetention() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).plugins(plugins()).defaults("\"segment\": {\"bytes\": 1024,"
+                + " \"indexIntervalBytes\": 128, \"indexMaxBytes\": 4096}, \"flush\": {\"mode\": \"os\"},"
+                + " \"retention\": {\"ms\": 1000}, \"indexes\": [{\"type\": \"keyset\", \"refuse\": \"poison\"}]");
+        long future = EngineFixture.T0 + 10L * 365 * 24 * 3600 * 1000;
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            EngineFixture.fill(p, 3, PER_BATCH, VALUE);
+            assertThrows(IllegalArgumentException.class, () -> p.append(List.of(Record.of(future, "poison", "x"))));
+            p.roll();
+            p.append(records(9, PER_BATCH, VALUE));
+            assertEquals(EngineFixture.T0 + 8, p.segments().getFirst().maxTimestamp());
+        }
+        fx.clock.set(EngineFixture.T0 + 10_000);
+        try (StorageEngine engine = fx.open()) {
+            PartitionLog p = engine.partition("t", 0);
+            assertEquals(EngineFixture.T0 + 8, p.segments().getFirst().maxTimestamp());
+            assertEquals(1, p.applyRetention());
+            assertEquals(9, p.logStartOffset());
+        }
+    }
 }

@@ -312,6 +312,32 @@ class PartitionLogTest {
         }
     }
 
+    /**
+     * A segment whose records carry no timestamp (-1) is aged by its log file's modification time,
+     * as Kafka's {@code LogSegment.largestTimestamp}: also when it was rolled in this session, not
+     * only after a restart; before, such a segment was never deleted by time until the engine was
+     * reopened, and it held back every later segment.
+     */
+    @Test
+    void retentionByTimeAgesASegmentWithoutTimestampsByItsModificationTime() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"bytes\": 1024}, \"retention\": {\"ms\": 1000}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int i = 0; i < 12; i++) {
+                p.append(List.of(Record.of(-1L, "key-" + i, EngineFixture.valueOf(i, 200))));
+            }
+            List<Segment> segments = p.segments();
+            assertTrue(segments.size() >= 3, "segments: " + p.segmentBaseOffsets());
+            for (Segment s : segments.subList(0, segments.size() - 1)) {
+                Files.setLastModifiedTime(s.logFile(), java.nio.file.attribute.FileTime.fromMillis(EngineFixture.T0 - 5000));
+            }
+            assertEquals(segments.size() - 1, p.applyRetention());
+            assertEquals(1, p.segmentCount(), "only the active segment stays");
+            assertEquals(segments.getLast().baseOffset(), p.logStartOffset());
+        }
+    }
+
     @Test
     void intervalFlushReleasesWaitersAndAlwaysIsDurableOnReturn() throws Exception {
         EngineFixture fx = new EngineFixture(dir).defaults("\"flush\": {\"mode\": \"interval\", \"intervalMs\": 20}");
@@ -369,6 +395,79 @@ class PartitionLogTest {
             p.append(EngineFixture.records(2, 1, 10));
             assertEquals(List.of(0L, 2L), p.segmentBaseOffsets());
             assertEquals(expected(0, 3, 10), readAll(p, 0));
+        }
+    }
+
+    /**
+     * The age of the active segment survives a restart. At open its first append time is not known
+     * (the log's modification time is its last append), so, as in Kafka's
+     * {@code LogSegment.shouldRoll}, the segment also rolls when a batch's timestamp lies more than
+     * {@code segment.ms} past its first batch's. Before, each reopen restarted the age from the
+     * last append: an engine reopened more often than {@code segment.ms} (a service restarted
+     * daily, a {@code rivven produce} per batch) never rolled a quiet partition by age, so time
+     * retention never deleted anything of it.
+     */
+    @Test
+    void theAgeOfTheActiveSegmentSurvivesAReopen() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"ms\": 1000}, \"flush\": {\"mode\": \"os\"}");
+        long t = EngineFixture.T0;
+        for (int i = 0; i < 3; i++) {
+            fx.clock.set(t + i * 600L);
+            try (StorageEngine engine = fx.open()) {
+                if (i == 0) {
+                    engine.createTopic("t", 1);
+                }
+                PartitionLog p = engine.partition("t", 0);
+                p.append(List.of(Record.of(t + i * 600L, "key-" + i, "value-" + i)));
+                Files.setLastModifiedTime(p.segments().getLast().logFile(), java.nio.file.attribute.FileTime.fromMillis(t + i * 600L));
+            }
+        }
+        try (StorageEngine engine = fx.open()) {
+            assertEquals(List.of(0L, 2L), engine.partition("t", 0).segmentBaseOffsets(),
+                    "the third append came 1200 ms after the segment's first");
+        }
+    }
+
+    /**
+     * Record timestamps far from the engine clock do not roll by themselves: a replay of records
+     * ten years old (or stamped in the future) stays in one segment while neither clock moves past
+     * segment.ms; a batch whose timestamp lies past segment.ms from the first batch's rolls.
+     */
+    @Test
+    void oldOrFutureRecordTimestampsAloneDoNotRollEveryBatch() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"ms\": 1000}, \"flush\": {\"mode\": \"os\"}");
+        long tenYears = 10L * 365 * 24 * 3600 * 1000;
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("old", 1);
+            engine.createTopic("future", 1);
+            PartitionLog old = engine.partition("old", 0);
+            PartitionLog future = engine.partition("future", 0);
+            for (int i = 0; i < 10; i++) {
+                old.append(List.of(Record.of(EngineFixture.T0 - tenYears + i, "k", "v")));
+                future.append(List.of(Record.of(EngineFixture.T0 + tenYears + i, "k", "v")));
+            }
+            assertEquals(1, old.segmentCount());
+            assertEquals(1, future.segmentCount());
+            old.append(List.of(Record.of(EngineFixture.T0 - tenYears + 1001, "k", "v")));
+            assertEquals(List.of(0L, 10L), old.segmentBaseOffsets());
+        }
+    }
+
+    /** As Kafka's: a segment rolls once it is older than segment.ms, not when it is exactly that old. */
+    @Test
+    void rollsByAgeOnlyPastSegmentMs() throws IOException {
+        EngineFixture fx = new EngineFixture(dir).defaults("\"segment\": {\"ms\": 1000}, \"flush\": {\"mode\": \"os\"}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            long t = fx.clock.get();
+            p.append(List.of(Record.of(t, "a", "1")));
+            fx.clock.set(t + 1000);
+            p.append(List.of(Record.of(t + 1000, "b", "2")));
+            assertEquals(1, p.segmentCount(), "exactly segment.ms old");
+            fx.clock.set(t + 1001);
+            p.append(List.of(Record.of(t + 1001, "c", "3")));
+            assertEquals(List.of(0L, 2L), p.segmentBaseOffsets());
         }
     }
 
