@@ -93,11 +93,7 @@ class PluginLoaderTest {
 
     @Test
     void aClasspathFolderWithoutProvidersAddsNothing() throws IOException {
-        Path folder = Files.createDirectories(tmp.resolve("cp"));
-        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(folder.resolve("empty.jar")))) {
-            out.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
-            out.write(1);
-        }
+        Path folder = classpathFolderWithoutProviders("cp");
         Files.writeString(folder.resolve("plugin.properties"), "# comment\nmode = classpath\n");
         Plugins plugins = PluginLoader.load(List.of(tmp));
         assertEquals(List.of("none"), plugins.codecs().available());
@@ -128,16 +124,22 @@ class PluginLoaderTest {
     /** A later folder that fails must not leave the jars of an earlier classpath-mode folder open. */
     @Test
     void aFailingFolderClosesTheJarsOfTheClasspathFoldersLoadedBeforeIt() throws IOException {
-        Path good = Files.createDirectories(tmp.resolve("a-cp"));
-        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(good.resolve("empty.jar")))) {
-            out.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
-            out.write(1);
-        }
-        Files.writeString(good.resolve("plugin.properties"), "mode=classpath\n");
+        Path good = classpathFolderWithoutProviders("a-cp");
         Path bad = Files.createDirectories(tmp.resolve("b-empty"));
         PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginLoader.load(List.of(tmp)));
         assertTrue(e.getMessage().startsWith(bad + ": no .jar files"), e.getMessage());
         assertEquals(List.of(), openFilesUnder(good), "the earlier folder's jars must be closed");
+    }
+
+    /** A plugin folder {@code name} in classpath mode ({@code mode=classpath}) whose one jar holds no provider. */
+    private Path classpathFolderWithoutProviders(String name) throws IOException {
+        Path folder = Files.createDirectories(tmp.resolve(name));
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(folder.resolve("empty.jar")))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
+            out.write(1);
+        }
+        Files.writeString(folder.resolve("plugin.properties"), "mode=classpath\n");
+        return folder;
     }
 
     /** The files under {@code dir} this process holds open (Linux: /proc/self/fd); empty where that cannot be read. */
