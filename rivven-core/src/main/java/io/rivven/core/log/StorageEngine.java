@@ -1,6 +1,7 @@
 package io.rivven.core.log;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.rivven.api.ConfigException;
 import io.rivven.api.PluginConfig;
 import io.rivven.api.index.IndexProvider;
@@ -103,7 +104,8 @@ public final class StorageEngine implements AutoCloseable {
     private StorageEngine(Builder b) throws IOException {
         this.config = b.config;
         this.plugins = b.plugins != null ? b.plugins : PluginLoader.load(config.pluginDirs());
-        this.metrics = new EngineMetrics(b.registry != null ? b.registry : new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        this.metrics = new EngineMetrics(b.registry != null ? b.registry : new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                b.meterTags);
         this.clock = b.clock;
         config.validate(plugins);
         // everything the topics need resolves before the first file is touched
@@ -163,6 +165,7 @@ public final class StorageEngine implements AutoCloseable {
         private final RivvenConfig config;
         private Plugins plugins;
         private MeterRegistry registry;
+        private Tags meterTags = Tags.empty();
         private LongSupplier clock = System::currentTimeMillis;
 
         private Builder(RivvenConfig config) {
@@ -178,6 +181,17 @@ public final class StorageEngine implements AutoCloseable {
         /** Where meters go (default: a new SimpleMeterRegistry). */
         public Builder meterRegistry(MeterRegistry registry) {
             this.registry = registry;
+            return this;
+        }
+
+        /**
+         * Tags every meter of this engine carries, as key-value pairs ({@code "engine", "disk1"}):
+         * engines that share a registry need tags that tell them apart (see {@link EngineMetrics}).
+         *
+         * @throws IllegalArgumentException if the count is odd
+         */
+        public Builder meterTags(String... keyValues) {
+            this.meterTags = Tags.of(keyValues);
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.rivven.core.log;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -82,6 +83,46 @@ class EngineMetricsTest {
             var truncated = registry.get("rivven.recovery.truncated.bytes").summary();
             assertEquals(1, truncated.count());
             assertEquals(7, truncated.totalAmount(), "the garbage after the last batch");
+        }
+    }
+
+    /**
+     * Two engines on one registry: with their own {@code meterTags} each reports its partitions and
+     * its appends apart. Without them, the second engine's partition gauge used to be the first
+     * engine's (Micrometer hands back the meter already registered under that name and tags), so
+     * it reported the other log, and closing the first engine removed it; now that open fails and
+     * says how to tell the engines apart.
+     */
+    @Test
+    void enginesSharingARegistryAreToldApartByTheirMeterTags() throws IOException {
+        EngineFixture fa = new EngineFixture(dir.resolve("a")).defaults("\"flush\": {\"mode\": \"os\"}");
+        EngineFixture fb = new EngineFixture(dir.resolve("b")).defaults("\"flush\": {\"mode\": \"os\"}");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (StorageEngine a = StorageEngine.builder(fa.config()).plugins(EngineFixture.PLUGINS).meterRegistry(registry)
+                .meterTags("engine", "a").open();
+             StorageEngine b = StorageEngine.builder(fb.config()).plugins(EngineFixture.PLUGINS).meterRegistry(registry)
+                .meterTags("engine", "b").open()) {
+            a.createTopic("t", 1);
+            b.createTopic("t", 1);
+            a.partition("t", 0).append(EngineFixture.records(0, 3, 50));
+            assertEquals(3, registry.get("rivven.append.records").tags("engine", "a").counter().count());
+            assertEquals(0, registry.get("rivven.append.records").tags("engine", "b").counter().count());
+            assertEquals(a.partition("t", 0).sizeInBytes(),
+                    (long) registry.get("rivven.log.bytes").tags("engine", "a", "topic", "t", "partition", "0").gauge().value());
+            assertEquals(0, registry.get("rivven.log.bytes").tags("engine", "b", "topic", "t", "partition", "0").gauge().value());
+        }
+
+        SimpleMeterRegistry shared = new SimpleMeterRegistry();
+        try (StorageEngine a = open(fa, shared)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> open(fb, shared));
+            assertTrue(e.getMessage().contains("rivven.log.segments"), e.getMessage());
+            assertTrue(e.getMessage().contains("meterTags"), e.getMessage());
+            assertEquals(a.partition("t", 0).sizeInBytes(),
+                    (long) shared.get("rivven.log.bytes").tags("topic", "t", "partition", "0").gauge().value(),
+                    "the first engine's gauge is untouched");
+        }
+        try (StorageEngine b = open(fb, shared)) { // once the first is closed, the name is free
+            assertEquals(0, shared.get("rivven.log.bytes").tags("topic", "t", "partition", "0").gauge().value());
         }
     }
 }
