@@ -258,6 +258,11 @@ final class LogFlusher {
         }
     }
 
+    /** Whether this thread holds the flush lock (the waiters' callbacks run there). */
+    boolean isLockedByCurrentThread() {
+        return flushLock.isHeldByCurrentThread();
+    }
+
     /** A runnable that may throw. */
     interface ThrowingRunnable<E extends Exception> {
         void run() throws E;

@@ -384,6 +384,11 @@ public final class PartitionLog implements AutoCloseable {
         return flusher.failure() != null;
     }
 
+    /** Whether this thread holds the partition's lock or its flush lock (where durable() callbacks may run). */
+    boolean isLockedByCurrentThread() {
+        return lock.isHeldByCurrentThread() || flusher.isLockedByCurrentThread();
+    }
+
     private void ensureWritable() {
         if (closed) {
             throw new StorageException(name + ": partition is closed");

@@ -455,7 +455,8 @@ final class Segment {
      * <p>Every entry used is checked first: the batch at its position must be plausible and end
      * exactly at its offset. A bad entry (a damaged index) is not trusted: the indexes are reported
      * damaged and the walk starts from position 0. An entry at or past {@code maxPosition} is a
-     * batch being appended right now when this is the active segment, and damage otherwise.
+     * batch appended after the reader took {@code maxPosition} (also when a roll sealed the
+     * segment since), and damage only when {@code maxPosition} is the sealed segment's end.
      *
      * @throws IOException if the log itself is damaged (no batch boundary where one must be)
      */
@@ -472,7 +473,7 @@ final class Segment {
         long pos = 0;
         long previousLast = baseOffset - 1;
         OffsetPosition entry = indexes.offsetEntry(target);
-        if (entry != null && entry.position() >= maxPosition && entry.position() > 0 && !sealed) {
+        if (entry != null && entry.position() >= maxPosition && entry.position() > 0 && !endsAt(maxPosition)) {
             return -1; // the batch being appended, or a later one: nothing published holds the target
         }
         CheckedEntry c = usable(entry, maxPosition) ? checkEntry(f, h, entry, maxPosition) : null;
@@ -554,8 +555,9 @@ final class Segment {
 
     /**
      * Whether {@code entry} points into {@code [1, maxPosition)}. Position 0 is "no entry"; an
-     * entry at or past {@code maxPosition} is reported as damage when the segment is sealed (in
-     * the active segment it is a batch being appended).
+     * entry at or past {@code maxPosition} is reported as damage when {@code maxPosition} is the
+     * sealed segment's end (otherwise it is a batch appended after the reader took its limit:
+     * being appended, or appended before a roll sealed the segment under the reader).
      */
     private boolean usable(OffsetPosition entry, long maxPosition) {
         if (entry == null || entry.position() <= 0) {
@@ -564,7 +566,7 @@ final class Segment {
         if (entry.position() < maxPosition) {
             return true;
         }
-        if (sealed) {
+        if (endsAt(maxPosition)) {
             indexes.damaged(indexes.offsetIndexFile() + ": entry for offset " + entry.offset() + " points at position "
                     + entry.position() + ", past the end of the log (" + maxPosition + " bytes)");
         }
@@ -593,6 +595,15 @@ final class Segment {
         indexes.damaged(indexes.offsetIndexFile() + ": entry for offset " + entry.offset() + " points at position " + at
                 + ", where " + (plausible ? "a batch ending at offset " + lastOffset(h) + " starts" : "no batch starts"));
         return null;
+    }
+
+    /**
+     * Whether no batch can follow {@code maxPosition}: the segment is sealed and that is its size.
+     * A reader's limit taken before the last appends of a segment sealed since is not its end.
+     * {@link #sealed} is read first: once it is set, {@link #size} is final.
+     */
+    private boolean endsAt(long maxPosition) {
+        return sealed && size <= maxPosition;
     }
 
     /** Reads the {@link #WALK_HEADER} bytes at {@code pos} into {@code h}. */

@@ -608,8 +608,11 @@ public final class StorageEngine implements AutoCloseable {
      * during the call; a shutdown path after {@code shutdownNow()}, say) still gets a complete,
      * clean shutdown, and its interrupt flag is set when this returns. A call while another close
      * runs (a shutdown hook's and the main thread's, say) returns when that one is done, without
-     * its exception if it failed; one from a thread of the engine (a callback of a
-     * {@link AppendResult#durable()} future that the close or a group commit completes) returns at once.
+     * its exception if it failed. A close from inside the engine, a callback of an
+     * {@link AppendResult#durable()} future run where the engine completes it (its scheduler after a
+     * group commit, a close, or an append whose write failed, holding that partition's locks),
+     * returns at once: the first such close goes on in a thread of its own ({@code rivven-close},
+     * which logs a failure), as closing there would wait for the very thread it runs in.
      */
     @Override
     public void close() throws IOException {
@@ -618,10 +621,24 @@ public final class StorageEngine implements AutoCloseable {
             second = closed;
             closed = true;
         }
+        boolean inside = ENGINE_THREAD.get() != null || holdsAPartitionLock();
         if (second) {
-            if (ENGINE_THREAD.get() == null) { // never in an engine thread: the close may be waiting for it
+            if (!inside) { // never inside the engine: the close may be waiting for this thread
                 closeDone.join(); // uninterruptible, as the close it waits for
             }
+            return;
+        }
+        if (inside) {
+            Thread.ofPlatform().name("rivven-close").start(() -> {
+                try {
+                    closeAfterShutdown();
+                } catch (IOException | RuntimeException e) {
+                    System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING,
+                            "closing the engine (asked from a durable() callback) failed: " + e, e);
+                } finally {
+                    closeDone.complete(null);
+                }
+            });
             return;
         }
         boolean interrupted = Thread.interrupted();
@@ -633,6 +650,18 @@ public final class StorageEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Whether this thread holds the lock or the flush lock of a partition (a durable() callback runs there). */
+    private boolean holdsAPartitionLock() {
+        for (Topic t : topics.values()) {
+            for (PartitionLog p : t.partitions()) {
+                if (p.isLockedByCurrentThread()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void closeAfterShutdown() throws IOException {

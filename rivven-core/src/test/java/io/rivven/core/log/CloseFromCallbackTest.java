@@ -1,0 +1,141 @@
+package io.rivven.core.log;
+
+import static io.rivven.core.log.EngineFixture.await;
+import static io.rivven.core.log.EngineFixture.records;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine closed from a callback of an append's {@link AppendResult#durable()} future (the
+ * natural reaction to a failed fsync: shut down), run where the engine completes that future: in
+ * its scheduler, holding the partition's flush lock (a group commit), or in an appending thread
+ * holding the partition's lock (a failed write). The first close there used to wait for that very
+ * thread: a group commit's callback waited 30 s for the scheduler to end (its own task), then for
+ * the partition's flush lock, which it held, for ever; an appending thread waited for the close
+ * of its partition, which waited for the partition's lock, which it held.
+ */
+class CloseFromCallbackTest {
+
+    @TempDir
+    Path dir;
+
+    private FaultyIoProvider faulty;
+
+    private EngineFixture fixture(String flush) {
+        faulty = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
+        return new EngineFixture(dir).plugins(EngineFixture.pluginsWith(faulty)).io("faulty")
+                .defaults("\"flush\": " + flush);
+    }
+
+    /** A callback that closes {@code engine} and completes {@code done} when the close returned. */
+    private static Runnable closing(StorageEngine engine, CompletableFuture<String> done) {
+        return () -> {
+            try {
+                engine.close();
+                done.complete(Thread.currentThread().getName());
+            } catch (IOException | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        };
+    }
+
+    @Test
+    void aCallbackOfAFailedGroupCommitClosesTheEngine() throws Exception {
+        EngineFixture fx = fixture("{\"mode\": \"interval\", \"intervalMs\": 3600000, \"intervalBytes\": 1}");
+        StorageEngine engine = fx.open();
+        engine.createTopic("t", 1);
+        PartitionLog p = engine.partition("t", 0);
+        CountDownLatch registered = new CountDownLatch(1);
+        faulty.beforeSync = path -> { // the group commit the append queues fails once the callback is in place
+            if (Thread.currentThread().getName().equals("rivven-scheduler")) {
+                faulty.beforeSync = null;
+                await(registered);
+                throw new UncheckedIOException(new IOException(path + ": fsync failed (injected)"));
+            }
+        };
+        AppendResult r = p.append(records(0, 1, 20)); // passes intervalBytes: the scheduler flushes
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        Runnable close = closing(engine, closed);
+        r.durable().whenComplete((v, e) -> close.run());
+        registered.countDown();
+        assertEquals("rivven-scheduler", closed.get(20, TimeUnit.SECONDS), "the close returns in the scheduler's thread");
+        CompletionException failed = assertThrows(CompletionException.class, () -> r.durable().join());
+        assertInstanceOf(PartitionFailedException.class, failed.getCause());
+        engine.close(); // waits for the close the callback started
+        assertTrue(p.isClosed());
+        try (StorageEngine again = fx.open()) { // the directory was released; the append was written
+            assertEquals(EngineFixture.expected(0, 1, 20), EngineFixture.readAll(again.partition("t", 0), 0));
+        }
+    }
+
+    @Test
+    void aCallbackOfAGroupCommitClosesTheEngine() throws Exception {
+        EngineFixture fx = fixture("{\"mode\": \"interval\", \"intervalMs\": 3600000, \"intervalBytes\": 1}");
+        StorageEngine engine = fx.open();
+        engine.createTopic("t", 1);
+        PartitionLog p = engine.partition("t", 0);
+        CountDownLatch registered = new CountDownLatch(1);
+        faulty.beforeSync = path -> {
+            if (Thread.currentThread().getName().equals("rivven-scheduler")) {
+                faulty.beforeSync = null;
+                await(registered);
+            }
+        };
+        AppendResult r = p.append(records(0, 1, 20));
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        Runnable close = closing(engine, closed);
+        r.durable().thenRun(close);
+        registered.countDown();
+        assertEquals("rivven-scheduler", closed.get(20, TimeUnit.SECONDS));
+        engine.close();
+        assertTrue(p.isClosed());
+        try (StorageEngine again = fx.open()) {
+            assertEquals(EngineFixture.expected(0, 1, 20), EngineFixture.readAll(again.partition("t", 0), 0));
+        }
+    }
+
+    @Test
+    void aCallbackRunByAFailedWriteClosesTheEngine() throws Exception {
+        EngineFixture fx = fixture("{\"mode\": \"interval\", \"intervalMs\": 3600000}");
+        StorageEngine engine = fx.open();
+        engine.createTopic("t", 1);
+        PartitionLog p = engine.partition("t", 0);
+        AppendResult waiting = p.append(records(0, 1, 20));
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        Runnable close = closing(engine, closed);
+        waiting.durable().whenComplete((v, e) -> close.run());
+        faulty.failAppend.set(true);
+        AtomicReference<Throwable> appendFailure = new AtomicReference<>();
+        Thread appender = Thread.ofPlatform().name("appender").start(() -> { // its failed write fails the waiter
+            try {
+                p.append(records(1, 1, 20));
+            } catch (Throwable t) {
+                appendFailure.set(t);
+            }
+        });
+        assertEquals("appender", closed.get(20, TimeUnit.SECONDS), "the close returns in the appending thread");
+        appender.join(TimeUnit.SECONDS.toMillis(20)); // only against a hang
+        assertFalse(appender.isAlive(), "the append whose failure closed the engine hangs");
+        assertInstanceOf(PartitionFailedException.class, appendFailure.get());
+        engine.close();
+        assertTrue(p.isClosed());
+        faulty.failAppend.set(false);
+        try (StorageEngine again = fx.open()) {
+            assertEquals(EngineFixture.expected(0, 1, 20), EngineFixture.readAll(again.partition("t", 0), 0));
+        }
+    }
+}
