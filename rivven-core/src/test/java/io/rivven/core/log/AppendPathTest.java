@@ -92,7 +92,7 @@ class AppendPathTest {
     }
 
     private EngineFixture fixture(String codec, String flush) {
-        io = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
+        io = FaultyIoProvider.overNio();
         return new EngineFixture(dir).plugins(EngineFixture.pluginsWith(io, new FlakyCodecProvider())).io("faulty")
                 .compression(codec).defaults("\"flush\": " + flush);
     }

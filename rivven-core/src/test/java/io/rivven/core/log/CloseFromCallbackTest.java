@@ -36,8 +36,8 @@ class CloseFromCallbackTest {
     private FaultyIoProvider faulty;
 
     private EngineFixture fixture(String flush) {
-        faulty = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
-        return new EngineFixture(dir).plugins(EngineFixture.pluginsWith(faulty)).io("faulty")
+        faulty = FaultyIoProvider.overNio();
+        return new EngineFixture(dir).faultyIo(faulty)
                 .defaults("\"flush\": " + flush);
     }
 

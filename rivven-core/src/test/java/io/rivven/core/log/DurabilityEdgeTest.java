@@ -42,8 +42,8 @@ class DurabilityEdgeTest {
     private FaultyIoProvider faulty;
 
     private EngineFixture fixture(String flush) {
-        faulty = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
-        return new EngineFixture(dir).plugins(EngineFixture.pluginsWith(faulty)).io("faulty")
+        faulty = FaultyIoProvider.overNio();
+        return new EngineFixture(dir).faultyIo(faulty)
                 .defaults("\"segment\": {\"indexMaxBytes\": 4096}, \"flush\": " + flush);
     }
 
@@ -94,8 +94,8 @@ class DurabilityEdgeTest {
      */
     @Test
     void indexRepairOfASegmentWhoseRollIsNotFlushedYetKeepsItsAppendsDurable() throws Exception {
-        faulty = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
-        EngineFixture fx = new EngineFixture(dir).plugins(EngineFixture.pluginsWith(faulty)).io("faulty")
+        faulty = FaultyIoProvider.overNio();
+        EngineFixture fx = new EngineFixture(dir).faultyIo(faulty)
                 .defaults("\"segment\": {\"indexMaxBytes\": 4096, \"indexIntervalBytes\": 1},"
                         + " \"flush\": {\"mode\": \"interval\", \"intervalMs\": 3600000}");
         try (StorageEngine engine = fx.open()) {

@@ -34,8 +34,8 @@ class DurabilityTest {
     private FaultyIoProvider faulty;
 
     private EngineFixture fixture(String flush) {
-        faulty = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
-        return new EngineFixture(dir).plugins(EngineFixture.pluginsWith(faulty)).io("faulty")
+        faulty = FaultyIoProvider.overNio();
+        return new EngineFixture(dir).faultyIo(faulty)
                 .defaults("\"segment\": {\"indexMaxBytes\": 4096}, \"flush\": " + flush);
     }
 
@@ -263,8 +263,8 @@ class DurabilityTest {
      */
     @Test
     void retentionDeletingASegmentWhileItsRollIsFlushedDoesNotFailThePartition() throws Exception {
-        faulty = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
-        EngineFixture fx = new EngineFixture(dir).plugins(EngineFixture.pluginsWith(faulty)).io("faulty")
+        faulty = FaultyIoProvider.overNio();
+        EngineFixture fx = new EngineFixture(dir).faultyIo(faulty)
                 .defaults("\"segment\": {\"indexMaxBytes\": 4096}, \"retention\": {\"bytes\": 0},"
                         + " \"flush\": {\"mode\": \"os\"}");
         try (StorageEngine engine = fx.open()) {

@@ -77,6 +77,11 @@ final class EngineFixture {
         return this;
     }
 
+    /** Engines on {@code faulty} as their I/O backend (the standard plugins plus it). */
+    EngineFixture faultyIo(FaultyIoProvider faulty) {
+        return plugins(pluginsWith(faulty)).io(faulty.name());
+    }
+
     /** The same settings over another data directory. */
     EngineFixture at(Path otherDataDir) {
         return new EngineFixture(otherDataDir).defaults(defaults).plugins(plugins).io(io).compression(compression);

@@ -38,6 +38,11 @@ final class FaultyIoProvider implements IoBackendProvider {
     volatile java.util.function.Consumer<Path> beforeOpen;
     private final IoBackendProvider nio;
 
+    /** Over the {@code nio} backend of {@link EngineFixture#PLUGINS}. */
+    static FaultyIoProvider overNio() {
+        return new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
+    }
+
     FaultyIoProvider(IoBackendProvider nio) {
         this.nio = nio;
     }

@@ -295,8 +295,8 @@ class SegmentReadTest {
     /** Batches of about 1 KiB, about 4 to an index interval of 4 KiB: one fetch of over 400 of them. */
     @Test
     void aFetchOfManyBatchesReadsAFewHeadersNotOnePerBatch() throws IOException {
-        FaultyIoProvider counting = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
-        EngineFixture fx = fixture(dir, 8 << 20, 4096).plugins(EngineFixture.pluginsWith(counting)).io("faulty");
+        FaultyIoProvider counting = FaultyIoProvider.overNio();
+        EngineFixture fx = fixture(dir, 8 << 20, 4096).faultyIo(counting);
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
@@ -328,8 +328,8 @@ class SegmentReadTest {
      */
     @Test
     void aSequentialPassReadsOneHeaderAFetch() throws IOException {
-        FaultyIoProvider counting = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
-        EngineFixture fx = fixture(dir, 8 << 20, 4096).plugins(EngineFixture.pluginsWith(counting)).io("faulty");
+        FaultyIoProvider counting = FaultyIoProvider.overNio();
+        EngineFixture fx = fixture(dir, 8 << 20, 4096).faultyIo(counting);
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
@@ -363,8 +363,8 @@ class SegmentReadTest {
      */
     @Test
     void aOneBatchReadReadsOneHeader() throws IOException {
-        FaultyIoProvider counting = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
-        EngineFixture fx = fixture(dir, 8 << 20, 4096).plugins(EngineFixture.pluginsWith(counting)).io("faulty");
+        FaultyIoProvider counting = FaultyIoProvider.overNio();
+        EngineFixture fx = fixture(dir, 8 << 20, 4096).faultyIo(counting);
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);

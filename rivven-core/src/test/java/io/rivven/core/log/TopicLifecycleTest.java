@@ -44,8 +44,8 @@ class TopicLifecycleTest {
     private FaultyIoProvider faulty;
 
     private EngineFixture fixture(String defaults) {
-        faulty = new FaultyIoProvider(EngineFixture.PLUGINS.ioBackends().get("nio", "test"));
-        return new EngineFixture(dir).plugins(EngineFixture.pluginsWith(faulty)).io("faulty").defaults(defaults);
+        faulty = FaultyIoProvider.overNio();
+        return new EngineFixture(dir).faultyIo(faulty).defaults(defaults);
     }
 
     private static String logName(long base) {
