@@ -16,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
  *                    covered it. Actions attached with the non-async methods run in the thread that
  *                    completes it (an appender, a group commit, a close), which may hold the
  *                    partition's locks: they must not block, append to the same partition and wait
- *                    for that, or delete the topic (that can deadlock); use the {@code ...Async}
- *                    methods for such work. Closing the engine there is safe: that close returns at
+ *                    for that (that can deadlock), nor delete a topic (refused there); use the
+ *                    {@code ...Async} methods for such work. Closing the engine there is safe: that close returns at
  *                    once and goes on in a thread of its own ({@link StorageEngine#close()})
  */
 public record AppendResult(long baseOffset, long lastOffset, int sizeInBytes, CompletableFuture<Void> durable) {

@@ -301,8 +301,16 @@ public final class StorageEngine implements AutoCloseable {
      * deletion is finished at the next open.
      *
      * @return whether it existed
+     * @throws IllegalStateException when called from inside the engine: a {@link AppendResult#durable()}
+     *         callback run by the engine's scheduler, a close or a failed append (they hold locks the
+     *         deletion would wait for); attach such callbacks with the {@code ...Async} methods
      */
     public boolean deleteTopic(String name) throws IOException {
+        if (ENGINE_THREAD.get() != null || holdsAPartitionLock()) {
+            // the deletion would wait for the close of partitions that wait for this very thread
+            throw new IllegalStateException("deleteTopic('" + name + "') from inside the engine (a durable() callback it runs,"
+                    + " holding its locks) would wait for itself; attach such a callback with an ...Async method");
+        }
         synchronized (topicLock) {
             checkOpen();
             Topic t = topics.remove(name);

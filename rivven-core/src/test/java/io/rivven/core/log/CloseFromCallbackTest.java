@@ -138,4 +138,41 @@ class CloseFromCallbackTest {
             assertEquals(EngineFixture.expected(0, 1, 20), EngineFixture.readAll(again.partition("t", 0), 0));
         }
     }
+
+    /**
+     * {@code deleteTopic} from a group commit's callback would wait for the close of the topic's
+     * partitions, which waits for the flush lock the callback's thread holds: it hung. It is
+     * refused instead, with the way out, and the topic stays whole.
+     */
+    @Test
+    void aCallbackOfAGroupCommitCannotDeleteTheTopicButSaysHow() throws Exception {
+        EngineFixture fx = fixture("{\"mode\": \"interval\", \"intervalMs\": 3600000, \"intervalBytes\": 1}");
+        try (StorageEngine engine = fx.open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            CountDownLatch registered = new CountDownLatch(1);
+            faulty.beforeSync = path -> {
+                if (Thread.currentThread().getName().equals("rivven-scheduler")) {
+                    faulty.beforeSync = null;
+                    await(registered);
+                }
+            };
+            AppendResult r = p.append(records(0, 1, 20));
+            CompletableFuture<Throwable> refused = new CompletableFuture<>();
+            r.durable().thenRun(() -> {
+                try {
+                    engine.deleteTopic("t");
+                    refused.complete(null);
+                } catch (Throwable t) {
+                    refused.complete(t);
+                }
+            });
+            registered.countDown();
+            Throwable t = refused.get(20, TimeUnit.SECONDS);
+            assertInstanceOf(IllegalStateException.class, t);
+            assertTrue(t.getMessage().contains("Async"), t.getMessage());
+            assertEquals(EngineFixture.expected(0, 1, 20), EngineFixture.readAll(p, 0), "the topic is whole");
+            assertTrue(engine.deleteTopic("t"), "from the application's own thread it works");
+        }
+    }
 }
