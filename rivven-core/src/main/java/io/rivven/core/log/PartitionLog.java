@@ -1,7 +1,6 @@
 package io.rivven.core.log;
 
 import io.rivven.api.BufferAllocator;
-import io.rivven.api.codec.Codec;
 import io.rivven.core.format.v2.CodecResolver;
 import io.rivven.core.format.v2.RecordBatch;
 import io.rivven.core.format.v2.RecordBatchInfo;
@@ -255,19 +254,8 @@ public final class PartitionLog implements AutoCloseable {
      * @throws CorruptRecordException naming the position and the field
      */
     private void validateRecords(RecordBatch view) {
-        byte codecId = view.codecId();
-        if (codecId != 0) {
-            Codec codec;
-            try {
-                codec = codecs.forId(codecId);
-            } catch (RuntimeException e) {
-                throw new CorruptRecordException(0, "attributes.codec", name + ": batch has codec id " + codecId
-                        + ", which cannot be resolved: " + e.getMessage(), e);
-            }
-            if (codec == null) {
-                throw new CorruptRecordException(0, "attributes.codec", name + ": batch has codec id " + codecId
-                        + ", which no loaded codec provides");
-            }
+        if (view.isCompressed()) {
+            view.codec(codecs);
             return;
         }
         try (RecordCursor records = new RecordCursor(CodecResolver.uncompressedOnly(), BufferAllocator.HEAP)) {

@@ -5,6 +5,7 @@ import static io.rivven.core.format.v2.RecordBatchLayout.LOG_OVERHEAD;
 
 import io.rivven.api.BufferAllocator;
 import io.rivven.api.Evolving;
+import io.rivven.api.codec.Codec;
 import io.rivven.core.record.CorruptRecordException;
 import io.rivven.core.record.TimestampType;
 import java.nio.ByteBuffer;
@@ -120,6 +121,26 @@ public final class RecordBatch {
     /** Attribute bits 0–2: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd, 5–7 plugin codecs. */
     public byte codecId() {
         return RecordBatchLayout.codecId(attributes());
+    }
+
+    /**
+     * The codec its attributes name ({@link #codecId()}, not 0), from {@code codecs}.
+     *
+     * @throws CorruptRecordException if {@code codecs} cannot resolve the id, or no loaded codec provides it
+     */
+    public Codec codec(CodecResolver codecs) {
+        byte id = codecId();
+        Codec codec;
+        try {
+            codec = codecs.forId(id);
+        } catch (RuntimeException e) {
+            throw new CorruptRecordException(position, "attributes.codec", "batch at position " + position
+                    + " has codec id " + id + " in its attributes, which cannot be resolved: " + e.getMessage(), e);
+        }
+        if (codec == null) {
+            throw corrupt("attributes.codec", "has codec id " + id + ", which no loaded codec provides");
+        }
+        return codec;
     }
 
     /** Whether the records section is compressed ({@link #codecId()} is not 0). */

@@ -160,16 +160,7 @@ public final class RecordCursor implements AutoCloseable {
             end = to;
             codecName = null;
         } else {
-            Codec codec;
-            try {
-                codec = codecs.forId(codecId);
-            } catch (RuntimeException e) {
-                throw new CorruptRecordException(batchPosition, "attributes.codec", "batch at position " + batchPosition
-                        + " has codec id " + codecId + " in its attributes, which cannot be resolved: " + e.getMessage(), e);
-            }
-            if (codec == null) {
-                throw batch.corrupt("attributes.codec", "has codec id " + codecId + ", which no loaded codec provides");
-            }
+            Codec codec = batch.codec(codecs);
             codecName = codec.name();
             ByteBuffer src = batch.buffer().slice(from, to - from);
             try {
