@@ -272,10 +272,7 @@ public final class StorageEngine implements AutoCloseable {
     /** Removes the directory of a topic whose creation failed (as a deletion does); a failure is added to {@code cause}. */
     private void removeTopicDir(String name, Path dir, Exception cause) {
         try {
-            Path doomed = deletedTopicDir(name);
-            Files.move(dir, doomed);
-            Checkpoint.syncDirectory(topicsDir);
-            deleteTree(doomed);
+            discardTopicDir(name, dir);
         } catch (IOException | RuntimeException e) {
             cause.addSuppressed(new IOException("removing " + dir.toAbsolutePath() + " after the failed creation failed too"
                     + " (remove it before creating the topic again): " + e, e));
@@ -306,7 +303,7 @@ public final class StorageEngine implements AutoCloseable {
      *         deletion would wait for); attach such callbacks with the {@code ...Async} methods
      */
     public boolean deleteTopic(String name) throws IOException {
-        if (ENGINE_THREAD.get() != null || holdsAPartitionLock()) {
+        if (insideEngine()) {
             // the deletion would wait for the close of partitions that wait for this very thread
             throw new IllegalStateException("deleteTopic('" + name + "') from inside the engine (a durable() callback it runs,"
                     + " holding its locks) would wait for itself; attach such a callback with an ...Async method");
@@ -325,13 +322,20 @@ public final class StorageEngine implements AutoCloseable {
                 System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING,
                         "topic " + name + ": closing it before deletion failed (" + e.getMessage() + "); deleting it anyway");
             }
-            Path dir = topicsDir.resolve(name);
-            Path doomed = deletedTopicDir(name);
-            Files.move(dir, doomed);
-            Checkpoint.syncDirectory(topicsDir);
-            deleteTree(doomed);
+            discardTopicDir(name, topicsDir.resolve(name));
             return true;
         }
+    }
+
+    /**
+     * Renames a topic's directory to a free {@code <name>~<millis>.deleted} (durably: from then on
+     * the next open finishes the deletion), then deletes it.
+     */
+    private void discardTopicDir(String name, Path dir) throws IOException {
+        Path doomed = deletedTopicDir(name);
+        Files.move(dir, doomed);
+        Checkpoint.syncDirectory(topicsDir);
+        deleteTree(doomed);
     }
 
     /**
@@ -629,7 +633,7 @@ public final class StorageEngine implements AutoCloseable {
             second = closed;
             closed = true;
         }
-        boolean inside = ENGINE_THREAD.get() != null || holdsAPartitionLock();
+        boolean inside = insideEngine();
         if (second) {
             if (!inside) { // never inside the engine: the close may be waiting for this thread
                 closeDone.join(); // uninterruptible, as the close it waits for
@@ -660,8 +664,15 @@ public final class StorageEngine implements AutoCloseable {
         }
     }
 
-    /** Whether this thread holds the lock or the flush lock of a partition (a durable() callback runs there). */
-    private boolean holdsAPartitionLock() {
+    /**
+     * Whether this thread is inside the engine: one of its own threads, or one holding the lock or
+     * the flush lock of a partition (where durable() callbacks run), which a close or a deletion
+     * would wait for.
+     */
+    private boolean insideEngine() {
+        if (ENGINE_THREAD.get() != null) {
+            return true;
+        }
         for (Topic t : topics.values()) {
             for (PartitionLog p : t.partitions()) {
                 if (p.isLockedByCurrentThread()) {
