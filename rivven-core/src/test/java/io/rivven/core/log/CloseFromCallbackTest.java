@@ -53,20 +53,32 @@ class CloseFromCallbackTest {
         };
     }
 
+    /**
+     * Holds the scheduler's next group commit (the one an append past {@code intervalBytes} queues)
+     * until the returned latch is counted down, so the test can attach its callback first; the
+     * commit's fsync then fails when {@code fail}.
+     */
+    private CountDownLatch holdGroupCommit(boolean fail) {
+        CountDownLatch registered = new CountDownLatch(1);
+        faulty.beforeSync = path -> {
+            if (Thread.currentThread().getName().equals("rivven-scheduler")) {
+                faulty.beforeSync = null;
+                await(registered);
+                if (fail) {
+                    throw new UncheckedIOException(new IOException(path + ": fsync failed (injected)"));
+                }
+            }
+        };
+        return registered;
+    }
+
     @Test
     void aCallbackOfAFailedGroupCommitClosesTheEngine() throws Exception {
         EngineFixture fx = fixture("{\"mode\": \"interval\", \"intervalMs\": 3600000, \"intervalBytes\": 1}");
         StorageEngine engine = fx.open();
         engine.createTopic("t", 1);
         PartitionLog p = engine.partition("t", 0);
-        CountDownLatch registered = new CountDownLatch(1);
-        faulty.beforeSync = path -> { // the group commit the append queues fails once the callback is in place
-            if (Thread.currentThread().getName().equals("rivven-scheduler")) {
-                faulty.beforeSync = null;
-                await(registered);
-                throw new UncheckedIOException(new IOException(path + ": fsync failed (injected)"));
-            }
-        };
+        CountDownLatch registered = holdGroupCommit(true); // it fails once the callback is in place
         AppendResult r = p.append(records(0, 1, 20)); // passes intervalBytes: the scheduler flushes
         CompletableFuture<String> closed = new CompletableFuture<>();
         Runnable close = closing(engine, closed);
@@ -88,13 +100,7 @@ class CloseFromCallbackTest {
         StorageEngine engine = fx.open();
         engine.createTopic("t", 1);
         PartitionLog p = engine.partition("t", 0);
-        CountDownLatch registered = new CountDownLatch(1);
-        faulty.beforeSync = path -> {
-            if (Thread.currentThread().getName().equals("rivven-scheduler")) {
-                faulty.beforeSync = null;
-                await(registered);
-            }
-        };
+        CountDownLatch registered = holdGroupCommit(false);
         AppendResult r = p.append(records(0, 1, 20));
         CompletableFuture<String> closed = new CompletableFuture<>();
         Runnable close = closing(engine, closed);
@@ -150,13 +156,7 @@ class CloseFromCallbackTest {
         try (StorageEngine engine = fx.open()) {
             engine.createTopic("t", 1);
             PartitionLog p = engine.partition("t", 0);
-            CountDownLatch registered = new CountDownLatch(1);
-            faulty.beforeSync = path -> {
-                if (Thread.currentThread().getName().equals("rivven-scheduler")) {
-                    faulty.beforeSync = null;
-                    await(registered);
-                }
-            };
+            CountDownLatch registered = holdGroupCommit(false);
             AppendResult r = p.append(records(0, 1, 20));
             CompletableFuture<Throwable> refused = new CompletableFuture<>();
             r.durable().thenRun(() -> {
