@@ -130,7 +130,8 @@ abstract class AbstractIndex<E> implements SegmentIndex {
         this.lastBatchOffset = n > 0 ? entryOffset(mapping.segment(), n - 1) : baseOffset - 1;
         // The interval goes on across a reopen (a program that opens the engine for each batch must
         // still get entries): from the last entry's batch, or from the segment's first batch, which
-        // starts at 0. An index whose entries hold no position starts over with the next batch.
+        // starts at 0. An index whose entries hold no position starts over with the next batch,
+        // unless told where to resume (resumeIntervalFrom: the engine passes the offset index's).
         long resume = n > 0 ? entryPosition(mapping.segment(), n - 1) : 0;
         this.anchorPosition = resume >= 0 ? resume : NO_ANCHOR;
     }
@@ -189,7 +190,8 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      * first batch, at position 0, or the first batch seen since a truncation, which never get one)
      * and this batch's start. In Kafka's words, {@code bytesSinceLastIndexEntry > indexIntervalBytes},
      * counted before adding this batch. Unlike Kafka's in-memory counter, the interval survives a
-     * reopen: it resumes from the last entry's position ({@link #entryPosition}) or from 0.
+     * reopen: it resumes from the last entry's position ({@link #entryPosition}) or from 0, or from
+     * where {@link #resumeIntervalFrom} says for an index whose entries hold no position.
      */
     protected final boolean admit(BatchInfo batch) {
         requireWritable("append to");
@@ -278,6 +280,28 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     }
 
     // ---------------------------------------------------------------- public API
+
+    /**
+     * Makes the {@code indexIntervalBytes} interval count from {@code position}: the start of the
+     * last batch that got an entry, or 0 (the segment's first batch) when none did; the next batch
+     * is then due for an entry as if this index had seen every batch up to there in this session.
+     * For an index whose entries hold no position (the time index), which otherwise starts over
+     * with the first batch after a reopen: the engine passes the offset index's last entry when it
+     * reopens the active segment, so that both indexes take their entries at the same batches, as
+     * Kafka's {@code LogSegment} has one {@code bytesSinceLastIndexEntry} for both. Writer only,
+     * before the next append.
+     *
+     * @throws IllegalArgumentException if {@code position} is negative
+     * @throws IllegalStateException if the index is read-only or closed
+     */
+    public final void resumeIntervalFrom(long position) {
+        requireWritable("resume the interval of");
+        if (position < 0) {
+            throw new IllegalArgumentException(describe() + ": cannot resume the index interval from position " + position
+                    + ": a position in the log is >= 0");
+        }
+        anchorPosition = position;
+    }
 
     /** The index file. */
     public final Path file() {

@@ -26,7 +26,11 @@ import java.lang.foreign.MemorySegment;
  * {@code (max timestamp so far, its offset)} if that timestamp is larger than the last entry's.
  * {@link #seal()} and {@link #close()} write it one last time, so the file's last entry is the
  * segment's largest timestamp (what time-based retention needs after a restart); one slot is kept
- * free for that, which is why {@link #isFull()} turns true one entry early.
+ * free for that, which is why {@link #isFull()} turns true one entry early. Its entries hold no log
+ * position, so reopened writable it cannot tell where the interval stood: the first batch appended
+ * starts it over, unless {@link #resumeIntervalFrom} says where it stood (the engine passes the offset
+ * index's last entry, so both indexes of the active segment take entries at the same batches after
+ * a reopen, as in a run that never closed).
  *
  * <h2>Truncation</h2>
  * {@link #truncateTo(long) truncateTo(X)} drops the entries with offsets {@code >= X}. If the

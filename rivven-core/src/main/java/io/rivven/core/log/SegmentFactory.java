@@ -13,6 +13,7 @@ import io.rivven.core.format.v2.CodecResolver;
 import io.rivven.core.format.v2.RecordBatchInfo;
 import io.rivven.core.format.v2.RecordBatchLayout;
 import io.rivven.core.index.LazyIndex;
+import io.rivven.core.index.TimeIndex;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -145,6 +146,11 @@ final class SegmentFactory {
         try {
             long size = f.size();
             OffsetPosition from = idx.get(0).as(OffsetLookup.class).lookup(Long.MAX_VALUE);
+            if (idx.get(1).get() instanceof TimeIndex time) {
+                // its entries hold no position: its interval goes on from the offset index's last
+                // entry, so both take entries at the same batches (one interval, as Kafka's LogSegment)
+                time.resumeIntervalFrom(from.position());
+            }
             long maxTs = idx.get(1).as(TimeLookup.class).lastEntry().timestamp();
             long[] tail = walkHeaders(f, from.position(), size, from.position() > 0 ? from.offset() : -1);
             if (tail != null) {

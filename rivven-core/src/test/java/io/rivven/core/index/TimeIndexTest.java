@@ -192,6 +192,30 @@ class TimeIndexTest extends IndexContract {
         assertEquals(48, Files.size(file()));
     }
 
+    /**
+     * Reopened writable, the index cannot tell where the interval stood (its entries hold no
+     * position) and starts it over with the first batch; told where it stood
+     * ({@code resumeIntervalFrom}, what the engine does with the offset index's last entry), it
+     * takes its next entry at the batch a run that never closed would.
+     */
+    @Test
+    void aResumedIntervalGivesTheEntriesOfARunThatNeverClosed() throws IOException {
+        try (TimeIndex index = open(ctx(true, 1024, 100))) {
+            index.append(SimpleBatchInfo.of(BASE, 1, 10, 0, 150));       // first batch: no entry
+            index.append(SimpleBatchInfo.of(BASE + 1, 1, 20, 150, 60));  // 150 > 100: entry; the interval counts from 150
+        } // the close writes nothing: no timestamp above the last entry's
+        try (TimeIndex index = open(ctx(true, 1024, 100))) {
+            index.resumeIntervalFrom(150);
+            index.append(SimpleBatchInfo.of(BASE + 2, 1, 30, 210, 60));  // 60 <= 100: none
+            index.append(SimpleBatchInfo.of(BASE + 3, 1, 40, 270, 60));  // 120 > 100: entry (without the resume: 60, none)
+            assertEquals(List.of(new TimestampOffset(20, BASE + 1), new TimestampOffset(40, BASE + 3)), entries(index));
+            assertThrows(IllegalArgumentException.class, () -> index.resumeIntervalFrom(-1));
+            index.seal();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> index.resumeIntervalFrom(0));
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        }
+    }
+
     @Test
     void closeWritesTheLargestTimestampSoItSurvivesARestart() throws IOException {
         try (TimeIndex index = open(ctx(true, 1024, 1 << 20))) {
