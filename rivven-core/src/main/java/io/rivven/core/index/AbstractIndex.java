@@ -52,7 +52,8 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     /** Not a key: {@link #read} takes its argument as a slot number ({@link #entryAt}). */
     private static final int BY_SLOT = -1;
 
-    private final Path file;
+    /** Replaced by {@link #movedTo} (the file was renamed); otherwise fixed. */
+    private volatile Path file;
     private final long baseOffset;
     private final int entrySize;
     private final int reservedSlots;
@@ -306,6 +307,14 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     /** The index file. */
     public final Path file() {
         return file;
+    }
+
+    /**
+     * The file was renamed to {@code target} ({@link LazyIndex#renameTo}): what is done by path
+     * from now on (fsync, remap, messages) uses the new name. The mapping stays valid.
+     */
+    final void movedTo(Path target) {
+        file = target;
     }
 
     /** The segment's base offset. */

@@ -68,9 +68,10 @@ public final class LazyIndex implements SegmentIndex {
      * Renames the index file to {@code target} (one atomic move that replaces nothing, not durable
      * by itself) and opens it there from now on, as Kafka's {@code LazyIndex.renameTo}: a reader
      * that still holds a segment being deleted finds its index under the new name. An index
-     * already opened keeps its mapping and is not told the new name, so only a sealed index should
-     * be renamed; even that one still goes back to its old name once, to fsync it by path in
-     * {@link #flush()} when it changed since the last flush (the caller must expect that to fail).
+     * already opened keeps its mapping; a built-in one ({@link OffsetIndex}, {@link TimeIndex}) is
+     * told the new name, so that what it still does by path (the fsync of a sealed file in
+     * {@link #flush()}, a remap) finds the file. A plugin index is not (the SPI has no rename), so
+     * only a sealed and flushed one should be renamed.
      *
      * @throws FileAlreadyExistsException if {@code target} exists (nothing moved)
      */
@@ -84,6 +85,37 @@ public final class LazyIndex implements SegmentIndex {
             Files.move(c.file(), target, StandardCopyOption.ATOMIC_MOVE);
             context = new IndexContext(c.topic(), c.partition(), c.baseOffset(), target, c.writable(), c.maxFileBytes(),
                     c.indexIntervalBytes());
+            if (index instanceof AbstractIndex<?> opened) {
+                opened.movedTo(target);
+            }
+        }
+    }
+
+    /** Reads an index file by path (see {@link #readFile}). */
+    @FunctionalInterface
+    public interface FileReader<T> {
+        T read(Path file) throws IOException;
+    }
+
+    /**
+     * Runs {@code reader} on the index file by path, without opening the index (a peek at a closed
+     * segment's file). A {@link #renameTo} may move the file between taking its path and opening
+     * it (retention renaming a segment that a lookup holds): when {@code reader} finds no file and
+     * the file was renamed meanwhile, it runs again on the new name, so the caller never sees a
+     * file that was only renamed as missing.
+     *
+     * @throws NoSuchFileException when the file is missing (and was not renamed meanwhile)
+     */
+    public <T> T readFile(FileReader<T> reader) throws IOException {
+        Path file = context.file();
+        try {
+            return reader.read(file);
+        } catch (NoSuchFileException missing) {
+            Path now = context.file();
+            if (now.equals(file)) {
+                throw missing;
+            }
+            return reader.read(now);
         }
     }
 

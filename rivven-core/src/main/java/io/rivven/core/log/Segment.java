@@ -202,6 +202,11 @@ final class Segment {
         return log != null;
     }
 
+    /** The segment's index state (for tests: {@link SegmentIndexes#beforePeek}). */
+    SegmentIndexes indexState() {
+        return indexes;
+    }
+
     /** Whether a check found this segment's indexes damaged (lookups then scan the log). */
     boolean indexesDamaged() {
         return indexes.damaged();

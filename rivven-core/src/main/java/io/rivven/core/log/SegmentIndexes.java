@@ -22,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The indexes of one {@link Segment} (offset, time, then plugin indexes, each a {@link LazyIndex})
@@ -51,6 +52,11 @@ final class SegmentIndexes {
     private volatile boolean checked;
     private volatile boolean damaged;
     private volatile Runnable onDamage = () -> { };
+    /**
+     * For tests (null otherwise): runs in the reading thread when a peek at the time index file
+     * ({@link #lastIndexedTimestamp}) has taken its path, before it opens the file.
+     */
+    volatile Consumer<Path> beforePeek;
 
     /**
      * @param all      offset index first, time index second, then plugin indexes
@@ -237,13 +243,23 @@ final class SegmentIndexes {
         if (damaged) {
             return OptionalLong.empty();
         }
-        Path file = timeIndex.file();
-        // a thread interrupt (retention and timestamp lookups run in the application's threads)
-        // closes the channel: read again, on a new one
-        return Uninterruptible.run(() -> lastEntryTimestamp(file));
+        try {
+            // a thread interrupt (retention and timestamp lookups run in the application's threads)
+            // closes the channel: read again, on a new one. Retention may rename the file to
+            // .deleted (LazyIndex.renameTo) while a lookup that holds the segment reads it: readFile
+            // then reads it under its new name, so a file that was only renamed is never "missing"
+            return timeIndex.readFile(file -> Uninterruptible.run(() -> lastEntryTimestamp(file)));
+        } catch (NoSuchFileException e) {
+            damaged(timeIndex.file() + ": missing");
+            return OptionalLong.empty();
+        }
     }
 
     private OptionalLong lastEntryTimestamp(Path file) throws IOException {
+        Consumer<Path> hook = beforePeek;
+        if (hook != null) {
+            hook.accept(file);
+        }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long length = ch.size();
             int entry = TimeIndexFormat.ENTRY_LENGTH;
@@ -273,9 +289,6 @@ final class SegmentIndexes {
                 return OptionalLong.empty();
             }
             return OptionalLong.of(ts);
-        } catch (NoSuchFileException e) {
-            damaged(file + ": missing");
-            return OptionalLong.empty();
         }
     }
 

@@ -129,6 +129,52 @@ class LazyIndexTest {
         }
     }
 
+    /**
+     * An index opened, sealed and not yet flushed, then renamed (retention renaming a segment that
+     * rolled a moment ago): the opened index is told the new name, so the flush fsyncs the file
+     * where it is now instead of failing on the old name.
+     */
+    @Test
+    void anOpenedIndexIsToldItsNewName() throws IOException {
+        CountingProvider provider = new CountingProvider();
+        try (LazyIndex lazy = new LazyIndex(provider, ctx(true), NO_OPTIONS)) {
+            lazy.append(SimpleBatchInfo.of(100, 10, 1, 0, 50));
+            lazy.append(SimpleBatchInfo.of(110, 10, 1, 50, 50));
+            lazy.seal(); // the sealed file changed since the last flush: flush() fsyncs it by path
+            Path target = dir.resolve("00000000000000000100.index.deleted");
+            lazy.renameTo(target);
+            lazy.flush();
+            assertEquals(target, ((OffsetIndex) lazy.get()).file());
+            assertEquals(new OffsetPosition(119, 50), lazy.as(OffsetLookup.class).lookup(125));
+        }
+    }
+
+    /**
+     * A peek at the file by path ({@code readFile}) that a rename overtakes between taking the
+     * path and opening the file (the reader renames it itself here, deterministically) reads the
+     * file under its new name; a file that is really missing stays missing.
+     */
+    @Test
+    void aPeekOvertakenByARenameReadsTheFileUnderItsNewName() throws IOException {
+        writeSealedIndex();
+        LazyIndex lazy = new LazyIndex(new CountingProvider(), ctx(false), NO_OPTIONS);
+        Path target = dir.resolve("00000000000000000100.index.deleted");
+        List<Path> tried = new ArrayList<>();
+        long size = lazy.readFile(file -> {
+            tried.add(file);
+            if (tried.size() == 1) {
+                lazy.renameTo(target); // retention, between the path and the open
+            }
+            return Files.size(file);
+        });
+        assertEquals(16, size, "two entries");
+        assertEquals(List.of(dir.resolve("00000000000000000100.index"), target), tried);
+
+        Files.delete(target);
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> lazy.readFile(Files::size));
+        lazy.close();
+    }
+
     @Test
     void writableIndexOpensOnFirstAppend() throws IOException {
         CountingProvider provider = new CountingProvider();
