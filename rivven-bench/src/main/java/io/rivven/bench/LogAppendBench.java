@@ -6,13 +6,22 @@ import io.rivven.bench.rivven.RivvenBatches;
 import io.rivven.bench.rivven.RivvenLog;
 import io.rivven.bench.workload.Workload;
 import io.rivven.core.log.AppendResult;
+import io.rivven.api.BufferAllocator;
+import io.rivven.core.format.v2.RecordBatchWriter;
 import io.rivven.core.log.PartitionLog;
 import io.rivven.core.record.Record;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -78,6 +87,23 @@ import org.openjdk.jmh.annotations.Warmup;
  * (up to {@code flushIntervalMs} later; Kafka's side ends with an immediate {@code flush()}), so
  * the whole pass is durable when the op ends. With {@code os} that future is already complete.
  * Both check the high watermark after the pass.
+ *
+ * <p><b>Ceilings</b> (neither side; {@link CeilingState}): the two halves of an append of records,
+ * each alone, to show how far any engine that does them can get on the machine at hand:
+ * <ul>
+ *   <li>{@code ceilingEncode}: the pass's records, as {@code rivvenAppendRecords} hands them to the
+ *       engine, encoded with the codec by a reused {@link RecordBatchWriter} over direct memory (as
+ *       the engine's pooled writers): varints, compression, header, CRC-32C; no I/O, no offsets, no
+ *       index. An engine that encodes with this codec at Kafka's level spends at least this.</li>
+ *   <li>{@code ceilingWrite}: the pass's ready batches (Rivven's pool batches, heap buffers)
+ *       written one after the other to a fresh file with {@code FileChannel.write(src, position)};
+ *       with {@code interval} a second thread calls {@code force(false)} ({@code fdatasync}) every
+ *       {@code flushIntervalMs} and the pass ends with a last one, as the engine's group commit. With
+ *       {@code interval} this is the disk's ceiling for appending these bytes; with {@code os} it is
+ *       the plain page-cache write (the engine's reservation, see docs/storage.md, can beat it).</li>
+ * </ul>
+ * Kafka's time divided by a ceiling's is the highest ratio an engine doing that half at no cost
+ * beyond it could reach against Kafka in that run.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -258,5 +284,96 @@ public class LogAppendBench {
         }
         last.durable().join();
         return log.highWatermark();
+    }
+
+    /** Neither side: the ceilings of the class comment. A fresh file per iteration. */
+    @State(Scope.Thread)
+    public static class CeilingState {
+        RivvenBatches batches;
+        List<Record> records;
+        RecordBatchWriter writer;
+        ByteBuffer[] ready;
+        Path dir;
+        FileChannel file;
+        ScheduledExecutorService flusher;
+        final AtomicReference<IOException> flushFailure = new AtomicReference<>();
+
+        @Setup(Level.Trial)
+        public void setup(Params p) {
+            batches = new RivvenBatches(p.workload, p.codec);
+            records = new ArrayList<>(p.workload.recordsPerBatch());
+            writer = new RecordBatchWriter(BufferAllocator.DIRECT, batches.batchBufferCapacity());
+            ready = batches.encodeAll(p.workload.poolBatches());
+        }
+
+        @Setup(Level.Iteration)
+        public void open(Params p) throws IOException {
+            dir = BenchDirs.create("ceiling-");
+            file = FileChannel.open(dir.resolve("log"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            if (p.interval()) {
+                flusher = Executors.newSingleThreadScheduledExecutor();
+                flusher.scheduleAtFixedRate(this::force, p.flushIntervalMs, p.flushIntervalMs, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        void force() {
+            try {
+                file.force(false);
+            } catch (IOException e) {
+                flushFailure.compareAndSet(null, e);
+            }
+        }
+
+        @TearDown(Level.Iteration)
+        public void close() throws IOException {
+            try {
+                if (flusher != null) {
+                    flusher.shutdownNow();
+                    flusher = null;
+                }
+                file.close();
+            } finally {
+                BenchDirs.delete(dir);
+            }
+            IOException e = flushFailure.getAndSet(null);
+            if (e != null) {
+                throw e;
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void release() {
+            writer.close();
+        }
+    }
+
+    @Benchmark
+    public long ceilingEncode(Params p, CeilingState s) {
+        RivvenBatches batches = s.batches;
+        RecordBatchWriter writer = s.writer;
+        long bytes = 0;
+        for (long b = 0; b < p.batches; b++) {
+            writer.reset(0, batches.codec()).appendAll(batches.records(b, s.records));
+            bytes += writer.build().remaining();
+        }
+        return bytes;
+    }
+
+    @Benchmark
+    public long ceilingWrite(Params p, CeilingState s) throws IOException {
+        FileChannel file = s.file;
+        ByteBuffer[] ready = s.ready;
+        long position = 0;
+        for (long b = 0; b < p.batches; b++) {
+            ByteBuffer batch = ready[(int) (b % ready.length)];
+            batch.rewind();
+            while (batch.hasRemaining()) {
+                position += file.write(batch, position);
+            }
+        }
+        if (p.interval()) {
+            file.force(false);
+        }
+        return position;
     }
 }
