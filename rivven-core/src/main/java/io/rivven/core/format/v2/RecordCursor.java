@@ -35,7 +35,10 @@ import java.util.Objects;
  *
  * <p>Validation: every length is checked against the bytes left in its record and every record's
  * length against the bytes left in the batch; offset deltas must increase and stay within
- * {@code lastOffsetDelta}; exactly {@code recordCount} records must fill the records section. Any
+ * {@code lastOffsetDelta}; exactly {@code recordCount} records must fill the records section,
+ * except in a batch of {@code recordCount} 0, which is empty whatever its records section holds
+ * (as Kafka's {@code DefaultRecordBatch} reads it: not decompressed, not parsed, its codec not
+ * resolved; the cleaner's empty batches have no records section at all). Any
  * violation throws {@link CorruptRecordException} naming the batch position, the record index, the
  * field and its position; garbage never causes an {@link IndexOutOfBoundsException} or an endless
  * loop (each record consumes at least 7 bytes). The CRC is not checked here: call
@@ -126,7 +129,8 @@ public final class RecordCursor implements AutoCloseable {
 
     /**
      * Starts on {@code batch}'s records: reads its header (the cursor does not keep the flyweight, so
-     * it may be re-wrapped), checks its bounds and magic, and decompresses it when compressed.
+     * it may be re-wrapped), checks its bounds and magic, and decompresses it when compressed and
+     * its {@code recordCount} is not 0.
      *
      * @return this
      * @throws CorruptRecordException if the bounds or magic are wrong, the codec id is unknown or the
@@ -154,7 +158,16 @@ public final class RecordCursor implements AutoCloseable {
         int from = batch.offset() + HEADER_LENGTH;
         int to = batch.offset() + batch.sizeInBytes();
         compressed = codecId != 0;
-        if (!compressed) {
+        if (count == 0) {
+            // As Kafka's DefaultRecordBatch: a batch of no records has nothing to read, so its records
+            // section is not looked at (not decompressed, its codec not even resolved), whatever it
+            // holds. The CRC (RecordBatch.ensureValid) still covers those bytes; the engine refuses
+            // such a batch at append (PartitionLog.appendBatch), as Kafka's LogValidator does.
+            buf = batch.buffer();
+            start = from;
+            end = from;
+            codecName = null;
+        } else if (!compressed) {
             buf = batch.buffer();
             start = from;
             end = to;
