@@ -182,7 +182,9 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Encodes {@code records} into one batch with the topic's codec and appends it.
      *
-     * @throws IllegalArgumentException if {@code records} is empty or the batch is too large
+     * @throws IllegalArgumentException if {@code records} is empty, a record's timestamp is below -1
+     *         (the message names its index in {@code records}) or the batch is too large; nothing
+     *         of the call is appended
      * @throws PartitionFailedException if a write or fsync failed (now or earlier)
      * @throws StorageException if the partition is closed (its topic deleted, the engine closed)
      */
@@ -199,7 +201,11 @@ public final class PartitionLog implements AutoCloseable {
         RecordBatchWriter w = WRITERS.acquire();
         try {
             w.reset(0, config.codec().id() == 0 ? null : config.codec());
-            w.appendAll(records);
+            try {
+                w.appendAll(records);
+            } catch (IllegalArgumentException e) { // a record Kafka's producer refuses too (timestamp below -1)
+                throw new IllegalArgumentException(name + ": " + e.getMessage() + "; nothing of this call was appended", e);
+            }
             ByteBuffer batch = w.build();
             size = batch.remaining();
             if (size > config.maxBatchBytes()) {
