@@ -100,6 +100,9 @@ public final class RecordCursor implements AutoCloseable {
     private int[] headerFields = new int[16]; // per header: key index, key size, value index, value size
     private boolean finished = true;
 
+    /** The most headers one record may have here: 4 int slots each must fit in one Java array. */
+    static final int MAX_HEADERS = (Integer.MAX_VALUE - 8) / 4;
+
     /**
      * @param codecs    resolves the codec of compressed batches (never asked for id 0)
      * @param allocator where decompressed records go; the cursor releases the buffer on the next
@@ -268,9 +271,18 @@ public final class RecordCursor implements AutoCloseable {
             throw corruptRecord("headerCount", "is " + headerCount + ", expected 0 to " + (bodyEnd - pos) / 2
                     + " (each header takes at least 2 of the " + (bodyEnd - pos) + " bytes left in the record)");
         }
+        // The check above bounds headerCount by half the record's bytes, up to 2^30 in a record of
+        // 2 GiB, so headerCount * 4 int slots could overflow int: past MAX_HEADERS (a record over 1 GiB)
+        // the record is refused before any arithmetic on it; below, every index (j < 4 * headerCount)
+        // and the new length fit in an int.
+        if (headerCount > MAX_HEADERS) {
+            throw corruptRecord("headerCount", "is " + headerCount + ", expected at most " + MAX_HEADERS
+                    + " (the most headers this reader indexes in one record)");
+        }
         int[] f = headerFields;
-        if (f.length < headerCount * 4) {
-            f = headerFields = Arrays.copyOf(f, Math.max(headerCount * 4, f.length * 2));
+        int slots = headerCount * 4;
+        if (f.length < slots) {
+            f = headerFields = Arrays.copyOf(f, (int) Math.min(MAX_HEADERS * 4L, Math.max(slots, 2L * f.length)));
         }
         for (int h = 0, j = 0; h < headerCount; h++, j += 4) {
             int ks = readVarint(bodyEnd, "headers.keyLength");
