@@ -4,6 +4,7 @@ import io.rivven.api.BufferAllocator;
 import io.rivven.core.format.v2.CodecResolver;
 import io.rivven.core.format.v2.RecordBatch;
 import io.rivven.core.format.v2.RecordBatchInfo;
+import io.rivven.core.format.v2.RecordBatchLayout;
 import io.rivven.core.format.v2.RecordBatchWriter;
 import io.rivven.core.format.v2.RecordCursor;
 import io.rivven.core.metrics.EngineMetrics;
@@ -181,7 +182,9 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Encodes {@code records} into one batch with the topic's codec and appends it.
      *
-     * @throws IllegalArgumentException if {@code records} is empty or the batch is too large
+     * @throws IllegalArgumentException if {@code records} is empty, a record's timestamp is below -1
+     *         (the message names its index in {@code records}) or the batch is too large; nothing
+     *         of the call is appended
      * @throws PartitionFailedException if a write or fsync failed (now or earlier)
      * @throws StorageException if the partition is closed (its topic deleted, the engine closed)
      */
@@ -198,7 +201,11 @@ public final class PartitionLog implements AutoCloseable {
         RecordBatchWriter w = WRITERS.acquire();
         try {
             w.reset(0, config.codec().id() == 0 ? null : config.codec());
-            w.appendAll(records);
+            try {
+                w.appendAll(records);
+            } catch (IllegalArgumentException e) { // a record Kafka's producer refuses too (timestamp below -1)
+                throw new IllegalArgumentException(name + ": " + e.getMessage() + "; nothing of this call was appended", e);
+            }
             ByteBuffer batch = w.build();
             size = batch.remaining();
             if (size > config.maxBatchBytes()) {
@@ -216,7 +223,9 @@ public final class PartitionLog implements AutoCloseable {
      * Appends a ready batch (Kafka RecordBatch v2, any codec) without re-encoding it: its header
      * and CRC are validated, its codec must be loaded, the records of an uncompressed batch must
      * parse (compressed ones are not decompressed for this), and its offsets are assigned by
-     * re-stamping the base offset (which the CRC does not cover). The buffer's remaining bytes must be exactly one batch; the buffer is
+     * re-stamping the base offset (which the CRC does not cover). A batch of no records (recordCount
+     * 0, which readers accept in a log, as Kafka's do) is refused, as Kafka's {@code LogValidator}
+     * refuses it: it has no offsets to take. The buffer's remaining bytes must be exactly one batch; the buffer is
      * modified (base offset) and consumed.
      *
      * @throws CorruptRecordException if the batch fails validation (nothing is written)
@@ -230,6 +239,12 @@ public final class PartitionLog implements AutoCloseable {
         if (view.sizeInBytes() != batch.remaining()) {
             throw new CorruptRecordException(0, "batchLength", name + ": buffer holds " + batch.remaining() + " bytes but the batch at its start is "
                     + view.sizeInBytes() + " bytes; append one batch per call");
+        }
+        if (view.recordCount() == 0) { // Kafka's LogValidator refuses it too ("Invalid reported count")
+            throw new CorruptRecordException(0, "recordCount", name + ": batch holds no records (recordCount 0, "
+                    + (view.isCompressed() ? "codec id " + view.codecId() + ", " : "uncompressed, ")
+                    + (view.sizeInBytes() - RecordBatchLayout.HEADER_LENGTH) + "-byte records section): it has no offsets to"
+                    + " assign; append a batch of at least one record");
         }
         if (view.recordCount() != view.lastOffsetDelta() + 1) {
             throw new CorruptRecordException(0, "lastOffsetDelta", name + ": batch has " + view.recordCount() + " records but last offset delta "

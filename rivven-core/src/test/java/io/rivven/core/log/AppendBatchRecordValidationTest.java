@@ -54,4 +54,38 @@ class AppendBatchRecordValidationTest {
             assertEquals(0, p.highWatermark());
         }
     }
+
+    /**
+     * A batch of recordCount 0 (compressed or not, its records section empty or not, CRC right) has
+     * no offsets to assign: refused with the reason, as Kafka's {@code LogValidator} refuses a v2
+     * batch whose count disagrees with its offset range. Readers still read one (empty) from a log.
+     */
+    @Test
+    void batchesOfNoRecordsAreRefusedSayingSo() throws IOException {
+        try (StorageEngine engine = new EngineFixture(dir).open()) {
+            engine.createTopic("t", 1);
+            PartitionLog p = engine.partition("t", 0);
+            for (int codecId = 0; codecId <= 4; codecId++) {
+                for (byte[] section : new byte[][] {new byte[0], {1, 2, 3, 4, 5, 6, 7, 8}}) {
+                    for (int lastOffsetDelta : new int[] {0, 4, -1}) {
+                        String what = "codec " + codecId + ", " + section.length + "-byte section, lastOffsetDelta " + lastOffsetDelta;
+                        int size = RecordBatchLayout.HEADER_LENGTH + section.length;
+                        ByteBuffer b = ByteBuffer.allocate(size);
+                        RecordBatchLayout.putHeader(b, 0, 0L, size - RecordBatchLayout.LOG_OVERHEAD, -1, (short) codecId,
+                                lastOffsetDelta, 1000L, 1000L, -1L, (short) -1, -1, 0);
+                        b.put(RecordBatchLayout.HEADER_LENGTH, section);
+                        CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> p.appendBatch(withCrcFixed(b)), what);
+                        if (lastOffsetDelta >= 0) {
+                            assertEquals("recordCount", e.field(), what + ": " + e.getMessage());
+                            assertTrue(e.getMessage().contains("t-0") && e.getMessage().contains("no records"), e.getMessage());
+                        } else { // the header check comes first: a negative lastOffsetDelta is corrupt in any batch
+                            assertEquals("lastOffsetDelta", e.field(), what + ": " + e.getMessage());
+                        }
+                    }
+                }
+            }
+            assertEquals(0, p.highWatermark());
+            assertEquals(0, p.appendBatch(batch()).baseOffset()); // nothing was written before
+        }
+    }
 }

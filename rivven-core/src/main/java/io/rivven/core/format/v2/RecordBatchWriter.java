@@ -34,6 +34,14 @@ import java.util.zip.CRC32C;
  * {@link #appendWithOffset} allows gaps (as a compacted batch has) but offsets must increase.
  * The base timestamp is the first record's timestamp; deltas may be negative.
  *
+ * <p>Refused, as Kafka's {@code MemoryRecordsBuilder} refuses them (the readers still accept such
+ * batches, as Kafka's do): a record timestamp below -1, at append ({@link IllegalArgumentException}
+ * naming the record's index in the batch); at {@link #build()}, a transactional batch without a
+ * producer id, a producer id with producer epoch -1, a producer id with a negative base sequence
+ * outside a control batch ({@link IllegalStateException} naming the field). A control batch may be
+ * compressed (Kafka's builder allows it); the writer does not encode control records for it: the
+ * caller gives their key and value bytes.
+ *
  * <p>Memory: every buffer comes from the {@link BufferAllocator}, heap or direct (direct memory
  * can be written to a file without the JDK's copy into a temporary direct buffer). Without a codec
  * the records are encoded straight into the output buffer after the 61-byte header; with a codec
@@ -228,7 +236,12 @@ public final class RecordBatchWriter implements AutoCloseable {
         return this;
     }
 
-    /** Appends {@code record} at the next offset. */
+    /**
+     * Appends {@code record} at the next offset.
+     *
+     * @throws IllegalArgumentException if its timestamp is below -1 (nothing of it is written), or it
+     *         does not fit in a batch
+     */
     public RecordBatchWriter append(Record record) {
         return write(nextOffsetDelta(), record);
     }
@@ -327,7 +340,10 @@ public final class RecordBatchWriter implements AutoCloseable {
      *
      * @return a view of exactly one batch, position 0, limit = its size; valid until the next
      *         {@link #reset}, {@link #trim} or {@link #close()}
-     * @throws IllegalStateException if no record was appended (a batch holds at least one)
+     * @throws IllegalStateException if no record was appended (a batch holds at least one), or the
+     *         producer fields disagree with the flags as Kafka's builder refuses: transactional without
+     *         a producer id; a producer id with producer epoch -1; a producer id with a negative base
+     *         sequence outside a control batch (the writer stays as it was: fix the field, build again)
      */
     public ByteBuffer build() {
         checkNotClosed();
@@ -338,6 +354,7 @@ public final class RecordBatchWriter implements AutoCloseable {
             if (count == 0) {
                 throw new IllegalStateException("no records appended: a batch holds at least one record");
             }
+            checkProducerFields();
             int size = codec != null ? compress() : HEADER_LENGTH + pos - recordsStart;
             writeHeader(size);
             builtSize = size;
@@ -490,6 +507,9 @@ public final class RecordBatchWriter implements AutoCloseable {
             long headersSize) {
         if (builtSize != 0 || holder == null) {
             throw notWritable();
+        }
+        if (timestamp < RecordBatchLayout.NO_TIMESTAMP) {
+            throw badTimestamp(timestamp);
         }
         long base = count == 0 && !hasDeleteHorizon ? timestamp : baseTimestamp;
         long timestampDelta = timestamp - base;
@@ -694,6 +714,30 @@ public final class RecordBatchWriter implements AutoCloseable {
     }
 
     // ---- state checks (failures out of line, to keep the per-record path small) ----------------
+
+    /** Kafka's {@code MemoryRecordsBuilder.validateProducerState}, at build: the setters may come in any order. */
+    private void checkProducerFields() {
+        if (transactional && producerId == RecordBatchLayout.NO_PRODUCER_ID) {
+            throw new IllegalStateException("transactional batch without a producer id (producerId -1): a transactional"
+                    + " batch needs one; set it with producer(id, epoch, sequence) or call transactional(false)");
+        }
+        if (producerId != RecordBatchLayout.NO_PRODUCER_ID) {
+            if (producerEpoch == RecordBatchLayout.NO_PRODUCER_EPOCH) {
+                throw new IllegalStateException("producerId " + producerId + " without a producer epoch (producerEpoch -1):"
+                        + " give producer(id, epoch, sequence) an epoch other than -1, or no producer id");
+            }
+            if (baseSequence < 0 && !control) {
+                throw new IllegalStateException("producerId " + producerId + " with baseSequence " + baseSequence
+                        + " in a batch that is not a control batch: expected a base sequence of at least 0 (only"
+                        + " control batches may have none); give one to producer(id, epoch, sequence)");
+            }
+        }
+    }
+
+    private IllegalArgumentException badTimestamp(long timestamp) {
+        return new IllegalArgumentException("record " + count + " of the batch has timestamp " + timestamp
+                + ", expected -1 (none) or at least 0 (ms since the epoch), as Kafka's producer requires");
+    }
 
     private RuntimeException notWritable() {
         if (closed) {

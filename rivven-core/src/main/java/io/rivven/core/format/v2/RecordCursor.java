@@ -35,7 +35,10 @@ import java.util.Objects;
  *
  * <p>Validation: every length is checked against the bytes left in its record and every record's
  * length against the bytes left in the batch; offset deltas must increase and stay within
- * {@code lastOffsetDelta}; exactly {@code recordCount} records must fill the records section. Any
+ * {@code lastOffsetDelta}; exactly {@code recordCount} records must fill the records section,
+ * except in a batch of {@code recordCount} 0, which is empty whatever its records section holds
+ * (as Kafka's {@code DefaultRecordBatch} reads it: not decompressed, not parsed, its codec not
+ * resolved; the cleaner's empty batches have no records section at all). Any
  * violation throws {@link CorruptRecordException} naming the batch position, the record index, the
  * field and its position; garbage never causes an {@link IndexOutOfBoundsException} or an endless
  * loop (each record consumes at least 7 bytes). The CRC is not checked here: call
@@ -97,6 +100,9 @@ public final class RecordCursor implements AutoCloseable {
     private int[] headerFields = new int[16]; // per header: key index, key size, value index, value size
     private boolean finished = true;
 
+    /** The most headers one record may have here: 4 int slots each must fit in one Java array. */
+    static final int MAX_HEADERS = (Integer.MAX_VALUE - 8) / 4;
+
     /**
      * @param codecs    resolves the codec of compressed batches (never asked for id 0)
      * @param allocator where decompressed records go; the cursor releases the buffer on the next
@@ -126,7 +132,8 @@ public final class RecordCursor implements AutoCloseable {
 
     /**
      * Starts on {@code batch}'s records: reads its header (the cursor does not keep the flyweight, so
-     * it may be re-wrapped), checks its bounds and magic, and decompresses it when compressed.
+     * it may be re-wrapped), checks its bounds and magic, and decompresses it when compressed and
+     * its {@code recordCount} is not 0.
      *
      * @return this
      * @throws CorruptRecordException if the bounds or magic are wrong, the codec id is unknown or the
@@ -154,7 +161,16 @@ public final class RecordCursor implements AutoCloseable {
         int from = batch.offset() + HEADER_LENGTH;
         int to = batch.offset() + batch.sizeInBytes();
         compressed = codecId != 0;
-        if (!compressed) {
+        if (count == 0) {
+            // As Kafka's DefaultRecordBatch: a batch of no records has nothing to read, so its records
+            // section is not looked at (not decompressed, its codec not even resolved), whatever it
+            // holds. The CRC (RecordBatch.ensureValid) still covers those bytes; the engine refuses
+            // such a batch at append (PartitionLog.appendBatch), as Kafka's LogValidator does.
+            buf = batch.buffer();
+            start = from;
+            end = from;
+            codecName = null;
+        } else if (!compressed) {
             buf = batch.buffer();
             start = from;
             end = to;
@@ -255,9 +271,18 @@ public final class RecordCursor implements AutoCloseable {
             throw corruptRecord("headerCount", "is " + headerCount + ", expected 0 to " + (bodyEnd - pos) / 2
                     + " (each header takes at least 2 of the " + (bodyEnd - pos) + " bytes left in the record)");
         }
+        // The check above bounds headerCount by half the record's bytes, up to 2^30 in a record of
+        // 2 GiB, so headerCount * 4 int slots could overflow int: past MAX_HEADERS (a record over 1 GiB)
+        // the record is refused before any arithmetic on it; below, every index (j < 4 * headerCount)
+        // and the new length fit in an int.
+        if (headerCount > MAX_HEADERS) {
+            throw corruptRecord("headerCount", "is " + headerCount + ", expected at most " + MAX_HEADERS
+                    + " (the most headers this reader indexes in one record)");
+        }
         int[] f = headerFields;
-        if (f.length < headerCount * 4) {
-            f = headerFields = Arrays.copyOf(f, Math.max(headerCount * 4, f.length * 2));
+        int slots = headerCount * 4;
+        if (f.length < slots) {
+            f = headerFields = Arrays.copyOf(f, (int) Math.min(MAX_HEADERS * 4L, Math.max(slots, 2L * f.length)));
         }
         for (int h = 0, j = 0; h < headerCount; h++, j += 4) {
             int ks = readVarint(bodyEnd, "headers.keyLength");

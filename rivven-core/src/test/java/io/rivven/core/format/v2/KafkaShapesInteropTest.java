@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * with tombstones and null header values, commit/abort markers (control batches), the empty
  * batch header the log cleaner keeps, log-append-time batches. Ours → Kafka: the same flags,
  * the delete horizon, extreme timestamps and offset deltas; Kafka's {@code ensureValid} passes.
+ * Shapes the writers refuse (a timestamp below -1, say), patched in by hand, are read alike.
  */
 class KafkaShapesInteropTest {
 
@@ -128,14 +129,53 @@ class KafkaShapesInteropTest {
             List<RecordBatch> ours = assertSameReading(w.reset(0).deleteHorizonMs(T + 86_400_000L)
                     .append(Record.of(T, "k", null)).append(Record.of(T + 1, "k", "v")).build());
             assertEquals(T + 86_400_000L, ours.getFirst().deleteHorizonMs());
-            assertSameReading(w.reset(0).append(Record.of(Long.MIN_VALUE, "min", "a"))
-                    .append(Record.of(Long.MAX_VALUE, "max", "b")).append(Record.of(-1, "none", "c")).build());
+            // timestamps Long.MIN_VALUE, Long.MAX_VALUE, -1 (deltas 0, -1, Long.MAX_VALUE): the writer refuses
+            // Long.MIN_VALUE, as Kafka's builder does, so the base timestamp is patched in (0 -> Long.MIN_VALUE)
+            ByteBuffer extreme = patched(w.reset(0).append(Record.of(0, "min", "a")).append(Record.of(-1, "max", "b"))
+                    .append(Record.of(Long.MAX_VALUE, "none", "c")).build(),
+                    b -> b.putLong(RecordBatchLayout.BASE_TIMESTAMP_OFFSET, Long.MIN_VALUE));
+            List<RecordBatch> read = assertSameReading(extreme);
+            try (RecordCursor c = read.getFirst().records()) {
+                for (long expected : new long[] {Long.MIN_VALUE, Long.MAX_VALUE, -1}) {
+                    assertTrue(c.next());
+                    assertEquals(expected, c.timestamp());
+                }
+            }
             assertSameReading(w.reset(1000).appendWithOffset(1000, Record.of(T, "first", "a"))
                     .appendWithOffset(1000L + Integer.MAX_VALUE, Record.of(T, "last", "b")).build());
         }
     }
 
+    /**
+     * The shapes our writer refuses because Kafka's builder does (WriterRefusesWhatKafkaRefusesTest),
+     * patched into valid batches by hand: both readers still read them, the same way.
+     */
+    @Test
+    void shapesTheWritersRefuseAreStillReadAsKafkaReadsThem() {
+        try (RecordBatchWriter w = new RecordBatchWriter()) {
+            // a record timestamp of -2 (base timestamp T, delta -2 - T)
+            ByteBuffer negative = patched(w.reset(0).append(Record.of(T, "a", "1")).append(Record.of(0, "b", "2")).build(),
+                    b -> b.putLong(RecordBatchLayout.BASE_TIMESTAMP_OFFSET, T - 2)
+                            .putLong(RecordBatchLayout.MAX_TIMESTAMP_OFFSET, T - 2));
+            assertSameReading(negative);
+            // transactional without a producer id
+            assertSameReading(patched(w.reset(0).append(Record.of(T, "a", "1")).build(),
+                    b -> b.putShort(RecordBatchLayout.ATTRIBUTES_OFFSET, (short) RecordBatchLayout.TRANSACTIONAL_MASK)));
+            // a producer id with epoch -1 and base sequence -1, not a control batch
+            assertSameReading(patched(w.reset(0).append(Record.of(T, "a", "1")).build(),
+                    b -> b.putLong(RecordBatchLayout.PRODUCER_ID_OFFSET, 4242L)));
+        }
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** A copy of {@code batch} (one batch at its position) changed by {@code patch}, its CRC recomputed. */
+    private static ByteBuffer patched(ByteBuffer batch, java.util.function.Consumer<ByteBuffer> patch) {
+        ByteBuffer b = ByteBuffer.allocate(batch.remaining()).put(batch.duplicate()).flip();
+        patch.accept(b);
+        RecordBatchLayout.putCrc(b, 0, RecordBatchLayout.computeCrc(b, 0, b.remaining()));
+        return b;
+    }
 
     /**
      * Reads {@code batches} with Kafka (after its {@code ensureValid}) and with our reader and
