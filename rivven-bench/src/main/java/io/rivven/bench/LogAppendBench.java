@@ -88,7 +88,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * the whole pass is durable when the op ends. With {@code os} that future is already complete.
  * Both check the high watermark after the pass.
  *
- * <p><b>Ceilings</b> (neither side; {@link CeilingState}): the two halves of an append of records,
+ * <p><b>Ceilings</b> (neither side; {@link EncodeCeilingState}, {@link WriteCeilingState}): the two halves of an append of records,
  * each alone, to show how far any engine that does them can get on the machine at hand:
  * <ul>
  *   <li>{@code ceilingEncode}: the pass's records, as {@code rivvenAppendRecords} hands them to the
@@ -286,12 +286,29 @@ public class LogAppendBench {
         return log.highWatermark();
     }
 
-    /** Neither side: the ceilings of the class comment. A fresh file per iteration. */
+    /** Neither side: {@code ceilingEncode}'s writer and records (see the class comment). */
     @State(Scope.Thread)
-    public static class CeilingState {
+    public static class EncodeCeilingState {
         RivvenBatches batches;
         List<Record> records;
         RecordBatchWriter writer;
+
+        @Setup(Level.Trial)
+        public void setup(Params p) {
+            batches = new RivvenBatches(p.workload, p.codec);
+            records = new ArrayList<>(p.workload.recordsPerBatch());
+            writer = new RecordBatchWriter(BufferAllocator.DIRECT, batches.batchBufferCapacity());
+        }
+
+        @TearDown(Level.Trial)
+        public void release() {
+            writer.close();
+        }
+    }
+
+    /** Neither side: {@code ceilingWrite}'s batches and a fresh file per iteration (see the class comment). */
+    @State(Scope.Thread)
+    public static class WriteCeilingState {
         ByteBuffer[] ready;
         Path dir;
         FileChannel file;
@@ -300,10 +317,7 @@ public class LogAppendBench {
 
         @Setup(Level.Trial)
         public void setup(Params p) {
-            batches = new RivvenBatches(p.workload, p.codec);
-            records = new ArrayList<>(p.workload.recordsPerBatch());
-            writer = new RecordBatchWriter(BufferAllocator.DIRECT, batches.batchBufferCapacity());
-            ready = batches.encodeAll(p.workload.poolBatches());
+            ready = new RivvenBatches(p.workload, p.codec).encodeAll(p.workload.poolBatches());
         }
 
         @Setup(Level.Iteration)
@@ -316,7 +330,7 @@ public class LogAppendBench {
             }
         }
 
-        void force() {
+        private void force() {
             try {
                 file.force(false);
             } catch (IOException e) {
@@ -325,10 +339,13 @@ public class LogAppendBench {
         }
 
         @TearDown(Level.Iteration)
-        public void close() throws IOException {
+        public void close() throws IOException, InterruptedException {
             try {
                 if (flusher != null) {
-                    flusher.shutdownNow();
+                    flusher.shutdown(); // no interrupt: that would close the channel under a running force
+                    if (!flusher.awaitTermination(1, TimeUnit.MINUTES)) {
+                        throw new IllegalStateException("the flusher of the write ceiling did not stop within a minute");
+                    }
                     flusher = null;
                 }
                 file.close();
@@ -340,15 +357,10 @@ public class LogAppendBench {
                 throw e;
             }
         }
-
-        @TearDown(Level.Trial)
-        public void release() {
-            writer.close();
-        }
     }
 
     @Benchmark
-    public long ceilingEncode(Params p, CeilingState s) {
+    public long ceilingEncode(Params p, EncodeCeilingState s) {
         RivvenBatches batches = s.batches;
         RecordBatchWriter writer = s.writer;
         long bytes = 0;
@@ -360,7 +372,7 @@ public class LogAppendBench {
     }
 
     @Benchmark
-    public long ceilingWrite(Params p, CeilingState s) throws IOException {
+    public long ceilingWrite(Params p, WriteCeilingState s) throws IOException {
         FileChannel file = s.file;
         ByteBuffer[] ready = s.ready;
         long position = 0;
