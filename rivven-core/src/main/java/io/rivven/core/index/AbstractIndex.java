@@ -17,7 +17,8 @@ import java.util.concurrent.locks.StampedLock;
  * The machinery shared by the memory-mapped, fixed-entry-size indexes ({@link OffsetIndex},
  * {@link TimeIndex}), after Kafka's {@code AbstractIndex}: file preallocation, mapping, locking,
  * the sparse-entry rule, the cache-friendly binary search, truncation and the structural check,
- * all private here. A subclass supplies a small template: how to read, write and check one entry
+ * all private here or in package-private helpers (the file's mappings in {@link IndexMapping}, the
+ * search in {@link IndexSearch}; the lock that guards both stays here). A subclass supplies a small template: how to read, write and check one entry
  * ({@link #parseEntry}, {@link #writeEntry}, {@link #checkEntry}, …) and two hooks.
  *
  * <p>File lifecycle, thread safety and crash behaviour: see the package documentation.
