@@ -7,22 +7,18 @@ import io.rivven.api.index.SegmentIndex;
 import io.rivven.core.io.Uninterruptible;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.locks.StampedLock;
 
 /**
  * The machinery shared by the memory-mapped, fixed-entry-size indexes ({@link OffsetIndex},
  * {@link TimeIndex}), after Kafka's {@code AbstractIndex}: file preallocation, mapping, locking,
  * the sparse-entry rule, the cache-friendly binary search, truncation and the structural check,
- * all private here. A subclass supplies a small template: how to read, write and check one entry
+ * all private here or in package-private helpers (the file's mappings in {@link IndexMapping}, the
+ * search in {@link IndexSearch}; the lock that guards both stays here). A subclass supplies a small template: how to read, write and check one entry
  * ({@link #parseEntry}, {@link #writeEntry}, {@link #checkEntry}, …) and two hooks.
  *
  * <p>File lifecycle, thread safety and crash behaviour: see the package documentation.
@@ -33,17 +29,6 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     private static final long NO_ANCHOR = -1L;
 
     /**
-     * Windows refuses to change the length of a mapped file, so there a remap must unmap the old
-     * mapping first, and lookups take the read lock instead of reading optimistically (Kafka's
-     * {@code AbstractIndex} locks its lookups on Windows for the same reason).
-     */
-    private static final boolean UNMAP_BEFORE_RESIZE =
-            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-
-    /** Size of the warm section searched first (see {@link #largestLowerBound}). */
-    private static final int WARM_SECTION_BYTES = 8192;
-
-    /**
      * The key every index is searched by ({@link #lookupEntry(long)}): the offset of an offset
      * index entry, the timestamp of a time index entry. Subclasses number further keys from 1.
      */
@@ -52,8 +37,6 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     /** Not a key: {@link #read} takes its argument as a slot number ({@link #entryAt}). */
     private static final int BY_SLOT = -1;
 
-    /** Replaced by {@link #movedTo} (the file was renamed); otherwise fixed. */
-    private volatile Path file;
     private final long baseOffset;
     private final int entrySize;
     private final int reservedSlots;
@@ -62,21 +45,15 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     private final int warmEntries;
     private final StampedLock remapLock = new StampedLock();
 
-    /** The current mapping; null once closed. Replaced only under the write lock. */
-    private volatile Mapping mapping;
     /**
-     * Mappings replaced by {@link #seal()} or growth while optimistic lookups may still be reading
-     * them; unmapped by {@link #close()}. Guarded by the write lock.
+     * The file (renamed by {@link #movedTo}), its current mapping (null once closed; replaced only
+     * under the write lock) and the mappings replaced while optimistic lookups may still read them.
      */
-    private final List<Arena> retired = new ArrayList<>();
-    /** {@code retired.size()}, readable without the lock. */
-    private volatile int retiredCount;
+    private final IndexMapping mapping;
     /** Number of valid entries; written by the writer after the entry bytes (publication point). */
     private volatile int entries;
     /** Entries that fit in the current mapping. */
     private volatile int maxEntries;
-    /** The file's length as mapped. */
-    private volatile long length;
     /** True when the file changed since the last flush while its mapping is read-only (after seal). */
     private volatile boolean unsynced;
 
@@ -84,22 +61,20 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     private long anchorPosition = NO_ANCHOR;
     private long lastBatchOffset;
 
-    private record Mapping(Arena arena, MemorySegment segment, boolean writable) {
-    }
-
     /**
      * @param entrySize     bytes per entry
      * @param reservedSlots slots kept free for {@link #beforeTrim()} (so {@link #isFull()} turns true
      *                      while there is still room for them)
      */
     AbstractIndex(IndexContext context, int entrySize, int reservedSlots) throws IOException {
-        this.file = context.file();
+        Path file = context.file();
+        this.mapping = new IndexMapping(file);
         this.baseOffset = context.baseOffset();
         this.entrySize = entrySize;
         this.reservedSlots = reservedSlots;
         this.indexIntervalBytes = context.indexIntervalBytes();
         this.preallocatedBytes = context.maxFileBytes() / entrySize * entrySize;
-        this.warmEntries = WARM_SECTION_BYTES / entrySize;
+        this.warmEntries = IndexSearch.WARM_SECTION_BYTES / entrySize;
         boolean writable = context.writable();
         int minimum = (reservedSlots + 1) * entrySize;
         if (writable && preallocatedBytes < minimum) {
@@ -122,18 +97,17 @@ abstract class AbstractIndex<E> implements SegmentIndex {
                 size = preallocatedBytes;
                 raf.setLength(size);
             }
-            this.mapping = mapFile(size, writable);
-            this.length = size;
+            mapping.mapAtOpen(size, writable);
             this.maxEntries = (int) (size / entrySize);
             this.entries = (int) (fileLength / entrySize);
         }
         int n = entries;
-        this.lastBatchOffset = n > 0 ? entryOffset(mapping.segment(), n - 1) : baseOffset - 1;
+        this.lastBatchOffset = n > 0 ? entryOffset(mapping.current().segment(), n - 1) : baseOffset - 1;
         // The interval goes on across a reopen (a program that opens the engine for each batch must
         // still get entries): from the last entry's batch, or from the segment's first batch, which
         // starts at 0. An index whose entries hold no position starts over with the next batch,
         // unless told where to resume (resumeIntervalFrom: the engine passes the offset index's).
-        long resume = n > 0 ? entryPosition(mapping.segment(), n - 1) : 0;
+        long resume = n > 0 ? entryPosition(mapping.current().segment(), n - 1) : 0;
         this.anchorPosition = resume >= 0 ? resume : NO_ANCHOR;
     }
 
@@ -231,12 +205,12 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      * @throws IllegalStateException when the index is full (the engine must roll first)
      */
     protected final void appendEntry(long key, long value, boolean useReservedSlot) throws IOException {
-        Mapping m = mapping;
+        IndexMapping.Mapped m = mapping.current();
         int n = entries;
         if (n >= (useReservedSlot ? maxEntries : maxEntries - reservedSlots)) {
             if (!useReservedSlot) {
                 throw new IllegalStateException(describe() + ": index is full (" + n + " entries of " + entrySize
-                        + " bytes, file " + length + " bytes); the engine must roll the segment when isFull() is true");
+                        + " bytes, file " + mapping.length() + " bytes); the engine must roll the segment when isFull() is true");
             }
             long stamp = remapLock.writeLock();
             try {
@@ -244,7 +218,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
             } finally {
                 remapLock.unlockWrite(stamp);
             }
-            m = mapping;
+            m = mapping.current();
         }
         writeEntry(m.segment(), n, key, value);
         entries = n + 1;
@@ -306,7 +280,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
 
     /** The index file. */
     public final Path file() {
-        return file;
+        return mapping.file();
     }
 
     /**
@@ -314,7 +288,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      * from now on (fsync, remap, messages) uses the new name. The mapping stays valid.
      */
     final void movedTo(Path target) {
-        file = target;
+        mapping.movedTo(target);
     }
 
     /** The segment's base offset. */
@@ -334,7 +308,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
 
     /** Whether the index accepts appends (opened writable and not yet sealed or closed). */
     public final boolean isWritable() {
-        Mapping m = mapping;
+        IndexMapping.Mapped m = mapping.current();
         return m != null && m.writable();
     }
 
@@ -350,7 +324,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
 
     @Override
     public final boolean isFull() {
-        Mapping m = mapping;
+        IndexMapping.Mapped m = mapping.current();
         return m == null || !m.writable() || entries >= maxEntries - reservedSlots;
     }
 
@@ -363,9 +337,9 @@ abstract class AbstractIndex<E> implements SegmentIndex {
         requireWritable("truncate");
         long stamp = remapLock.writeLock();
         try {
-            MemorySegment segment = mapping.segment();
+            MemorySegment segment = mapping.current().segment();
             int n = entries;
-            int keep = countBelow(segment, n, offset);
+            int keep = IndexSearch.countBelow(this, segment, n, offset);
             if (keep < n) {
                 segment.asSlice((long) keep * entrySize, (long) (n - keep) * entrySize).fill((byte) 0);
                 entries = keep;
@@ -403,7 +377,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      */
     @Override
     public final void seal() throws IOException {
-        Mapping m = mapping;
+        IndexMapping.Mapped m = mapping.current();
         if (m == null) {
             throw closed();
         }
@@ -428,14 +402,14 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     public final void flush() throws IOException {
         long stamp = remapLock.readLock();
         try {
-            Mapping m = mapping;
+            IndexMapping.Mapped m = mapping.current();
             if (m == null) {
                 throw closed();
             }
             if (m.writable()) {
                 m.segment().force();
             } else if (unsynced) {
-                Uninterruptible.fsync(file);
+                Uninterruptible.fsync(mapping.file());
                 unsynced = false;
             }
         } finally {
@@ -451,11 +425,11 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     public final void sanityCheck() throws CorruptIndexException {
         long stamp = remapLock.readLock();
         try {
-            Mapping m = mapping;
+            IndexMapping.Mapped m = mapping.current();
             if (m == null) {
                 throw closed();
             }
-            long len = length;
+            long len = mapping.length();
             if (len % entrySize != 0) {
                 throw new CorruptIndexException(describe() + ": length " + len + " bytes is not a multiple of the "
                         + entrySize + "-byte entry size (" + len / entrySize + " entries and " + len % entrySize
@@ -478,21 +452,19 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     }
 
     /**
-     * Unmaps the mappings that {@link #seal()} or growth replaced (see {@link #remap}), which stay
+     * Unmaps the mappings that {@link #seal()} or growth replaced (see {@link IndexMapping#remap}), which stay
      * mapped while lock-free lookups may still be reading them. Call it only when no lookup that
      * started before the replacement can still be running: the engine calls it when the last reader
      * that held the segment lets go. Closing a mapping a lookup is reading would interrupt that
      * lookup's thread. Idempotent; cheap when nothing is retired.
      */
     public final void releaseRetired() {
-        if (retiredCount == 0) {
+        if (mapping.retiredCount() == 0) {
             return;
         }
         long stamp = remapLock.writeLock();
         try {
-            retired.forEach(Arena::close);
-            retired.clear();
-            retiredCount = 0;
+            mapping.releaseRetired();
         } finally {
             remapLock.unlockWrite(stamp);
         }
@@ -500,7 +472,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
 
     /** How many replaced mappings are still mapped (for tests and diagnostics). */
     public final int retiredMappings() {
-        return retiredCount;
+        return mapping.retiredCount();
     }
 
     /**
@@ -510,7 +482,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      */
     @Override
     public final void close() throws IOException {
-        Mapping m = mapping;
+        IndexMapping.Mapped m = mapping.current();
         if (m == null) {
             return;
         }
@@ -524,16 +496,9 @@ abstract class AbstractIndex<E> implements SegmentIndex {
         }
         long stamp = remapLock.writeLock();
         try {
-            m = mapping;
-            if (m != null) {
-                mapping = null;
-                m.arena().close();
-            }
-            retired.forEach(Arena::close);
-            retired.clear();
-            retiredCount = 0;
+            m = mapping.close();
             if (m != null && m.writable()) {
-                try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                try (RandomAccessFile raf = new RandomAccessFile(mapping.file().toFile(), "rw")) {
                     raf.setLength((long) entries * entrySize);
                 } catch (IOException e) {
                     if (failure == null) {
@@ -553,14 +518,14 @@ abstract class AbstractIndex<E> implements SegmentIndex {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + file + ", base " + baseOffset + ", " + entries + " entries"
-                + (mapping == null ? ", closed" : isWritable() ? ", writable" : ", read-only") + "]";
+        return getClass().getSimpleName() + "[" + mapping.file() + ", base " + baseOffset + ", " + entries + " entries"
+                + (mapping.current() == null ? ", closed" : isWritable() ? ", writable" : ", read-only") + "]";
     }
 
     // ---------------------------------------------------------------- machinery
 
     private String describe() {
-        return file.toAbsolutePath().toString();
+        return mapping.file().toAbsolutePath().toString();
     }
 
     private IllegalStateException closed() {
@@ -568,7 +533,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     }
 
     private void requireWritable(String operation) {
-        Mapping m = mapping;
+        IndexMapping.Mapped m = mapping.current();
         if (m == null) {
             throw closed();
         }
@@ -579,65 +544,12 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     }
 
     /**
-     * Maps the file's first {@code size} bytes through a channel of its own. {@code FileChannel.map}
-     * is interruptible: a thread interrupt (the application's: appenders and readers map indexes on
-     * roll and on first use) closes the channel, so the mapping is redone on a new one, the calling
-     * thread's interrupt flag cleared meanwhile and set again afterwards.
-     */
-    private Mapping mapFile(long size, boolean writable) throws IOException {
-        return Uninterruptible.run(() -> {
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), writable ? "rw" : "r")) {
-                return map(raf.getChannel(), size, writable);
-            }
-        });
-    }
-
-    private static Mapping map(FileChannel channel, long size, boolean writable) throws IOException {
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment segment = channel.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
-                    0, size, arena);
-            return new Mapping(arena, segment, writable);
-        } catch (IOException | RuntimeException e) {
-            arena.close();
-            throw e;
-        }
-    }
-
-    /**
-     * Replaces the mapping by one of {@code newLength} bytes. Caller holds the write lock. On failure
-     * the index is left closed.
-     *
-     * <p>The old mapping stays mapped until {@link #releaseRetired()} or {@link #close()} (it is
-     * retired), because optimistic
-     * lookups may be reading it right now: closing a shared {@link Arena} makes the JDK stop every
-     * thread inside it with an asynchronous exception, which also leaves that thread's interrupt
-     * flag set (JDK-8306324): an interrupt of the application's reader thread that nobody sent
-     * (file I/O survives interrupts now, but the application would still see one). The file may
-     * shrink under a retired mapping:
-     * lookups only read the slots below the entry count they saw, which a non-discarding remap never
-     * cuts. A {@code discard} remap ({@link #reset()}, run by recovery with no readers) and any remap
-     * on Windows (which cannot resize a mapped file) unmap the old mapping first.
-     *
-     * @param discard empty the file first (its old content is dropped, not zeroed page by page)
+     * Replaces the mapping by one of {@code newLength} bytes ({@link IndexMapping#remap}, which
+     * retires the old one while lookups may read it) and sizes the index to it. Caller holds the write lock. On
+     * failure the index is left closed.
      */
     private void remap(long newLength, boolean writable, boolean discard) throws IOException {
-        Mapping old = mapping;
-        mapping = null;
-        if (discard || UNMAP_BEFORE_RESIZE) {
-            old.arena().close();
-        } else {
-            retired.add(old.arena());
-            retiredCount = retired.size();
-        }
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            if (discard) {
-                raf.setLength(0);
-            }
-            raf.setLength(newLength);
-            mapping = mapFile(newLength, writable);
-        }
-        length = newLength;
+        mapping.remap(newLength, writable, discard);
         maxEntries = (int) (newLength / entrySize);
     }
 
@@ -650,11 +562,12 @@ abstract class AbstractIndex<E> implements SegmentIndex {
      * are published by the volatile count. If a writer interfered, the read may have failed (the
      * mapping was being replaced or the index closed: {@link IllegalStateException}) or produced
      * garbage; either way it is repeated under the read lock, where any real error (closed index,
-     * bad slot) surfaces. Replaced mappings stay mapped until {@link #close()} (see {@link #remap}),
+     * bad slot) surfaces. Replaced mappings stay mapped until {@link #releaseRetired()} or
+     * {@link #close()} (see {@link IndexMapping#remap}),
      * so an optimistic read never touches unmapped memory. On Windows lookups always lock.
      */
     private E read(int key, long arg, boolean above) {
-        long stamp = UNMAP_BEFORE_RESIZE ? 0L : remapLock.tryOptimisticRead();
+        long stamp = IndexMapping.UNMAP_BEFORE_RESIZE ? 0L : remapLock.tryOptimisticRead();
         if (stamp != 0L) {
             try {
                 E result = readUnlocked(key, arg, above);
@@ -674,7 +587,7 @@ abstract class AbstractIndex<E> implements SegmentIndex {
     }
 
     private E readUnlocked(int key, long arg, boolean above) {
-        Mapping m = mapping;
+        IndexMapping.Mapped m = mapping.current();
         if (m == null) {
             throw closed();
         }
@@ -686,75 +599,11 @@ abstract class AbstractIndex<E> implements SegmentIndex {
             }
             return parseEntry(segment, (int) arg);
         }
-        int slot = largestLowerBound(segment, n, key, arg);
+        int slot = IndexSearch.largestLowerBound(this, segment, n, key, arg, warmEntries);
         if (above) {
             slot++;
             return slot < n ? parseEntry(segment, slot) : emptyEntry();
         }
         return slot < 0 ? emptyEntry() : parseEntry(segment, slot);
-    }
-
-    /*
-     * Why the search looks at the tail first (Kafka's "warm section", AbstractIndex).
-     *
-     * The mapping lives in the OS page cache, and almost every lookup targets the newest entries:
-     * consumers and the tail of the log read near the end. A plain binary search over n entries
-     * visits slots n/2, 3n/4, 7n/8, ... whatever the target, and those slots move to different
-     * pages as the index grows. With 4 KiB pages and an index of 13 pages, a lookup in the last
-     * page touches pages 0, 6, 9, 11 and 12; once page 13 starts, the same lookup touches pages
-     * 0, 7, 10, 12 and 13, and pages 7 and 10 may not have been read for hours: they are cold,
-     * and the lookup blocks on disk reads (Kafka saw produce latency jump to about a second).
-     *
-     * So the last WARM_SECTION_BYTES of entries (8 KiB: at most 3 pages, all of which every tail
-     * lookup touches via its first probes, so they stay hot) are searched on their own whenever
-     * the target lies inside them; only targets older than the warm section search the rest.
-     * 8 KiB of entries covers the last ~1,000 offset entries, i.e. several MB of log at the
-     * default interval. Both halves are ordinary binary searches, so the result is exactly the
-     * one a plain binary search gives. Any key that increases from slot to slot works the same
-     * way (the offset index is also searched by position: fetches read near the tail too).
-     */
-    private int largestLowerBound(MemorySegment segment, int n, int key, long target) {
-        if (n == 0) {
-            return -1;
-        }
-        int firstWarm = Math.max(0, n - 1 - warmEntries);
-        if (searchKey(segment, firstWarm, key) < target) {
-            return binarySearch(segment, key, target, firstWarm, n - 1);
-        }
-        if (searchKey(segment, 0, key) > target) {
-            return -1;
-        }
-        return binarySearch(segment, key, target, 0, firstWarm);
-    }
-
-    /** The largest slot in [lo, hi] whose {@code key} is {@code <= target}, given that the one of lo is. */
-    private int binarySearch(MemorySegment segment, int key, long target, int lo, int hi) {
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            long value = searchKey(segment, mid, key);
-            if (value > target) {
-                hi = mid - 1;
-            } else if (value < target) {
-                lo = mid;
-            } else {
-                return mid;
-            }
-        }
-        return lo;
-    }
-
-    /** The number of leading entries whose offset is {@code < offset} (offsets are non-decreasing). */
-    private int countBelow(MemorySegment segment, int n, long offset) {
-        int lo = 0;
-        int hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (entryOffset(segment, mid) < offset) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }

@@ -1,7 +1,6 @@
 package io.rivven.core.log;
 
 import io.rivven.api.index.BatchInfo;
-import io.rivven.api.index.OffsetPosition;
 import io.rivven.api.index.TimestampOffset;
 import io.rivven.api.io.IoBackend;
 import io.rivven.api.io.IoFile;
@@ -10,7 +9,6 @@ import io.rivven.core.format.v2.RecordBatchLayout;
 import io.rivven.core.index.LazyIndex;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,9 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * holds no descriptor and no mapping for segments nobody reads.
  *
  * <p>Damaged indexes ({@link SegmentIndexes}): the indexes of a closed segment trusted at open are
- * sanity-checked on first use, and every offset-index entry a lookup uses is checked here against
- * the batch it points at (the last entry found right is remembered, so a fetch that starts where
- * the previous one stopped does not read that header again). A failed check marks them damaged:
+ * sanity-checked on first use, and every offset-index entry a lookup uses is checked against
+ * the batch it points at ({@link BatchLocator}; the last entry found right is remembered, so a
+ * fetch that starts where the previous one stopped does not read that header again). A failed check marks them damaged:
  * lookups then scan the log from its
  * start (slower, still exact), and the partition is told ({@link #onIndexDamage}) so that it
  * rebuilds them ({@link SegmentFactory#rebuildIndexes}) and replaces this segment.
@@ -47,11 +45,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Segment {
 
-    /** Bytes of a batch header needed to walk the log: base offset, length, ..., last offset delta. */
-    private static final int WALK_HEADER = RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET + RecordBatchLayout.LAST_OFFSET_DELTA_LENGTH;
-    private static final ThreadLocal<ByteBuffer> HEADER = ThreadLocal.withInitial(
-            () -> ByteBuffer.allocateDirect(RecordBatchLayout.HEADER_LENGTH).order(ByteOrder.BIG_ENDIAN));
-
     /** {@link #maxTimestamp} not known yet: read lazily from the time index. */
     static final long UNKNOWN = Long.MIN_VALUE;
 
@@ -63,6 +56,8 @@ final class Segment {
     private final long baseOffset;
     private final IoBackend io;
     private final SegmentIndexes indexes;
+    /** Finds batches in the log for readers ({@link #positionOf}, {@link #endOfBatches}). */
+    private final BatchLocator locator;
     private final Object openLock = new Object();
     private final AtomicInteger refs = new AtomicInteger(1);
 
@@ -85,8 +80,6 @@ final class Segment {
     /** Set when the directory entry of this file (or the partition's marker) changed unsynced; see {@link #syncLog()}. */
     private volatile boolean directoryUnsynced;
     private volatile Runnable pendingRemoval;
-    /** The last offset-index entry found right ({@link #checkEntry}); any reader replaces it. */
-    private volatile CheckedEntry lastChecked;
     private long createdMs;              // writer only
     /** The first batch's max timestamp (Kafka's {@code rollingBasedTimestamp}); {@link #UNKNOWN} until read. Writer only. */
     private long firstBatchTimestamp = UNKNOWN;
@@ -94,15 +87,6 @@ final class Segment {
     private long reservedEnd;
     /** The file refused a reservation: ask no more. Writer only. */
     private boolean reserveRefused;
-
-    /**
-     * An offset-index entry checked against the log: a plausible batch ending at {@code lastOffset}
-     * starts at {@code position}. What it says stays true for this segment object: the bytes below
-     * a segment's published size never change (appends only add; a rolled-back append cuts bytes
-     * that were never published; recovery and index repair make new segment objects).
-     */
-    private record CheckedEntry(long position, long lastOffset, long baseOffset, long end) {
-    }
 
     /**
      * @param indexes         the segment's indexes: offset index first, time index second, then plugin indexes
@@ -121,6 +105,7 @@ final class Segment {
         this.baseOffset = baseOffset;
         this.io = io;
         this.indexes = new SegmentIndexes(name, baseOffset, indexes, indexesVerified);
+        this.locator = new BatchLocator(this, baseOffset, this.indexes);
         this.log = openLog;
         this.size = size;
         this.nextOffset = nextOffset;
@@ -172,7 +157,7 @@ final class Segment {
         }
         if (firstBatchTimestamp == UNKNOWN) {
             firstBatchTimestamp = -1;
-            ByteBuffer h = HEADER.get();
+            ByteBuffer h = BatchLocator.HEADER.get();
             h.clear();
             log().readFully(h, 0);
             firstBatchTimestamp = h.getLong(RecordBatchLayout.MAX_TIMESTAMP_OFFSET);
@@ -444,206 +429,23 @@ final class Segment {
 
     /**
      * The file position of the first batch whose last offset is {@code >= target}; -1 when no batch
-     * in {@code [0, maxPosition)} holds it.
-     *
-     * <p>Usually one header read, or none: the offset index's entry with the smallest offset
-     * {@code >= target} is the entry of the batch holding the target whenever that batch has one
-     * (with batches larger than the index interval every batch but the first has one), and the
-     * batch's header, read to check the entry, tells: if it starts at or below the target, every
-     * batch before it ends below the target (batches are in offset order), so it is the one.
-     * A fetch that follows the previous one starts at the batch that did not fit, whose entry
-     * {@link #endOfBatches} just checked: that check is remembered ({@link #checkEntry}), and no
-     * header is read. Otherwise the walk starts from the entry with the largest offset
-     * {@code <= target}, as in Kafka's {@code LogSegment.translateOffset}, and reads the headers
-     * from there on.
-     *
-     * <p>Every entry used is checked first: the batch at its position must be plausible and end
-     * exactly at its offset. A bad entry (a damaged index) is not trusted: the indexes are reported
-     * damaged and the walk starts from position 0. An entry at or past {@code maxPosition} is a
-     * batch appended after the reader took {@code maxPosition} (also when a roll sealed the
-     * segment since), and damage only when {@code maxPosition} is the sealed segment's end.
+     * in {@code [0, maxPosition)} holds it. See {@link BatchLocator#positionOf}.
      *
      * @throws IOException if the log itself is damaged (no batch boundary where one must be)
      */
     long positionOf(long target, long maxPosition) throws IOException {
-        IoFile f = log();
-        ByteBuffer h = HEADER.get();
-        OffsetPosition holder = indexes.offsetEntryAtOrAbove(target);
-        if (usable(holder, maxPosition)) {
-            CheckedEntry c = checkEntry(f, h, holder, maxPosition);
-            if (c != null && c.baseOffset() <= target) {
-                return c.position();
-            }
-        }
-        long pos = 0;
-        long previousLast = baseOffset - 1;
-        OffsetPosition entry = indexes.offsetEntry(target);
-        if (entry != null && entry.position() >= maxPosition && entry.position() > 0 && !endsAt(maxPosition)) {
-            return -1; // the batch being appended, or a later one: nothing published holds the target
-        }
-        CheckedEntry c = usable(entry, maxPosition) ? checkEntry(f, h, entry, maxPosition) : null;
-        if (c != null) {
-            if (c.lastOffset() >= target) {
-                return c.position();
-            }
-            pos = c.end();
-            previousLast = c.lastOffset();
-        }
-        while (pos < maxPosition) {
-            readHeader(f, h, pos);
-            if (!plausible(h, pos, maxPosition, previousLast)) {
-                throw damagedLog(h, pos, maxPosition);
-            }
-            long last = lastOffset(h);
-            if (last >= target) {
-                return pos;
-            }
-            previousLast = last;
-            pos = end(h, pos);
-        }
-        return -1;
+        return locator.positionOf(target, maxPosition);
     }
 
     /**
      * The end of whole batches starting at {@code position} (a batch start): as many as fit in
-     * {@code maxBytes}, but at least one, never past {@code maxPosition}.
-     *
-     * <p>Does not read every batch's header: it jumps to the offset index's last entry below the
-     * byte limit ({@code min(position + maxBytes, maxPosition)}), checks that entry as
-     * {@link #positionOf} does (a bad one is reported as damage, and the headers are then walked
-     * from {@code position}), and walks the few headers from there (one, when every batch is
-     * indexed). The first batch's header is not read again when {@link #positionOf} just checked
-     * it (an entry check is remembered). Entries at or past the limit are never looked at: an entry exactly at the limit
-     * would save nothing (the walk from the entry before it reaches the limit with the same one
-     * read), and at the active segment's published size it is a batch being appended right now.
+     * {@code maxBytes}, but at least one, never past {@code maxPosition}. See
+     * {@link BatchLocator#endOfBatches}.
      *
      * @throws IOException if the batch at {@code position} does not fit the log (a damaged log)
      */
     long endOfBatches(long position, int maxBytes, long maxPosition) throws IOException {
-        IoFile f = log();
-        ByteBuffer h = HEADER.get();
-        long limit = Math.min(position + maxBytes, maxPosition);
-        long pos = position;
-        if (limit - 1 > position) {
-            OffsetPosition entry = indexes.offsetEntryAtOrBelowPosition(limit - 1);
-            CheckedEntry c = entry != null && entry.position() > position ? checkEntry(f, h, entry, maxPosition) : null;
-            if (c != null) {
-                if (c.end() > limit) {
-                    return c.position();
-                }
-                pos = c.end();
-            }
-        }
-        CheckedEntry first = lastChecked;
-        if (pos == position && first != null && first.position() == position && first.end() <= maxPosition) {
-            pos = first.end(); // the first batch, taken whatever its size: positionOf just checked it
-        }
-        while (pos < maxPosition && (pos < limit || pos == position)) {
-            h.clear().limit(RecordBatchLayout.LOG_OVERHEAD);
-            f.readFully(h, pos);
-            int length = h.getInt(RecordBatchLayout.BATCH_LENGTH_OFFSET);
-            long next = pos + RecordBatchLayout.LOG_OVERHEAD + length;
-            if (length < RecordBatchLayout.MIN_BATCH_LENGTH || next > maxPosition) {
-                if (pos == position) {
-                    throw new IOException(logFile() + ": batch at position " + pos + " has length " + length
-                            + ", which does not fit the log (" + maxPosition + " bytes); the segment is damaged: run 'rivven verify'");
-                }
-                break;
-            }
-            if (next > limit && pos > position) {
-                break;
-            }
-            pos = next;
-        }
-        return pos;
-    }
-
-    /**
-     * Whether {@code entry} points into {@code [1, maxPosition)}. Position 0 is "no entry"; an
-     * entry at or past {@code maxPosition} is reported as damage when {@code maxPosition} is the
-     * sealed segment's end (otherwise it is a batch appended after the reader took its limit:
-     * being appended, or appended before a roll sealed the segment under the reader).
-     */
-    private boolean usable(OffsetPosition entry, long maxPosition) {
-        if (entry == null || entry.position() <= 0) {
-            return false;
-        }
-        if (entry.position() < maxPosition) {
-            return true;
-        }
-        if (endsAt(maxPosition)) {
-            indexes.damaged(indexes.offsetIndexFile() + ": entry for offset " + entry.offset() + " points at position "
-                    + entry.position() + ", past the end of the log (" + maxPosition + " bytes)");
-        }
-        return false;
-    }
-
-    /**
-     * Checks that a plausible batch ending exactly at {@code entry}'s offset, and within
-     * {@code maxPosition}, starts at its position: reads the header there (into {@code h}) unless
-     * the entry is the one checked last ({@link #lastChecked}: a fetch checks the entry the next
-     * fetch starts from). Returns the batch, or null after reporting the indexes damaged.
-     */
-    private CheckedEntry checkEntry(IoFile f, ByteBuffer h, OffsetPosition entry, long maxPosition) throws IOException {
-        long at = entry.position();
-        CheckedEntry c = lastChecked;
-        if (c != null && c.position() == at && c.lastOffset() == entry.offset() && c.end() <= maxPosition) {
-            return c;
-        }
-        readHeader(f, h, at);
-        boolean plausible = plausible(h, at, maxPosition, baseOffset - 1);
-        if (plausible && lastOffset(h) == entry.offset()) {
-            c = new CheckedEntry(at, entry.offset(), h.getLong(RecordBatchLayout.BASE_OFFSET_OFFSET), end(h, at));
-            lastChecked = c;
-            return c;
-        }
-        indexes.damaged(indexes.offsetIndexFile() + ": entry for offset " + entry.offset() + " points at position " + at
-                + ", where " + (plausible ? "a batch ending at offset " + lastOffset(h) + " starts" : "no batch starts"));
-        return null;
-    }
-
-    /**
-     * Whether no batch can follow {@code maxPosition}: the segment is sealed and that is its size.
-     * A reader's limit taken before the last appends of a segment sealed since is not its end.
-     * {@link #sealed} is read first: once it is set, {@link #size} is final.
-     */
-    private boolean endsAt(long maxPosition) {
-        return sealed && size <= maxPosition;
-    }
-
-    /** Reads the {@link #WALK_HEADER} bytes at {@code pos} into {@code h}. */
-    private static void readHeader(IoFile f, ByteBuffer h, long pos) throws IOException {
-        h.clear().limit(WALK_HEADER);
-        f.readFully(h, pos);
-    }
-
-    /**
-     * Whether the header in {@code h}, read at {@code pos}, is a batch that fits the log and
-     * follows a batch ending at {@code previousLast}.
-     */
-    private static boolean plausible(ByteBuffer h, long pos, long maxPosition, long previousLast) {
-        long base = h.getLong(RecordBatchLayout.BASE_OFFSET_OFFSET);
-        int length = h.getInt(RecordBatchLayout.BATCH_LENGTH_OFFSET);
-        int lastDelta = h.getInt(RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET);
-        return h.get(RecordBatchLayout.MAGIC_OFFSET) == RecordBatchLayout.MAGIC
-                && length >= RecordBatchLayout.MIN_BATCH_LENGTH && end(h, pos) <= maxPosition && lastDelta >= 0
-                && base > previousLast && base + lastDelta >= base;
-    }
-
-    private static long lastOffset(ByteBuffer h) {
-        return h.getLong(RecordBatchLayout.BASE_OFFSET_OFFSET) + h.getInt(RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET);
-    }
-
-    /** The position after the batch whose header, read at {@code pos}, is in {@code h}. */
-    private static long end(ByteBuffer h, long pos) {
-        return pos + RecordBatchLayout.LOG_OVERHEAD + h.getInt(RecordBatchLayout.BATCH_LENGTH_OFFSET);
-    }
-
-    private IOException damagedLog(ByteBuffer h, long pos, long maxPosition) {
-        return new IOException(logFile() + ": no valid batch header at position " + pos + " (batch length "
-                + h.getInt(RecordBatchLayout.BATCH_LENGTH_OFFSET) + ", magic " + h.get(RecordBatchLayout.MAGIC_OFFSET)
-                + ", base offset " + h.getLong(RecordBatchLayout.BASE_OFFSET_OFFSET) + "; log size " + maxPosition
-                + "); the segment is damaged: run 'rivven verify'");
+        return locator.endOfBatches(position, maxBytes, maxPosition);
     }
 
     /**
@@ -683,7 +485,7 @@ final class Segment {
 
     /** The largest batch max timestamp, walking every batch header of the log. */
     private long maxTimestampFromLog() throws IOException {
-        ByteBuffer h = HEADER.get();
+        ByteBuffer h = BatchLocator.HEADER.get();
         IoFile f = log();
         long limit = size;
         long max = -1;
