@@ -2,7 +2,6 @@ package io.rivven.core.format.v2;
 
 import static io.rivven.core.format.v2.RecordBatchLayout.HEADER_LENGTH;
 import static io.rivven.core.format.v2.Varints.sizeOfVarint;
-import static io.rivven.core.format.v2.Varints.sizeOfVarlong;
 
 import io.rivven.api.BufferAllocator;
 import io.rivven.api.Evolving;
@@ -14,7 +13,6 @@ import io.rivven.core.record.TimestampType;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 /**
  * Encodes records into one Kafka RecordBatch v2 ({@link RecordBatchLayout}); reusable for batch
@@ -64,21 +62,14 @@ public final class RecordBatchWriter implements AutoCloseable {
 
     /** Initial buffer size when none is given: 16 KiB. */
     public static final int DEFAULT_INITIAL_CAPACITY = 16 * 1024;
-    private static final int MAX_CAPACITY = Integer.MAX_VALUE - 16;
-    private static final int MIN_CAPACITY = HEADER_LENGTH + 64;
 
-    private final BufferAllocator allocator;
-    private final int initialCapacity;
-    private final CRC32C crc = new CRC32C();
+    private final BatchBuffers buffers;
+    private final BatchSealer sealer = new BatchSealer();
 
-    private ByteBuffer out;          // the batch: header at 0, then records or the compressed stream
-    private ByteBuffer outView;      // reusable view of out for the codec and the CRC
-    private ByteBuffer scratch;      // records before compression (codec set), from the allocator; null until needed
-    private ByteBuffer scratchView;  // reusable view of scratch for the codec
-
-    // Where records are encoded: out (after the header) or scratch. Indexes (recordsStart, recordsLimit,
-    // pos) are array indexes into `records` when the holder has an accessible array, else indexes into
-    // `holder` itself; `shift` is the array offset of the holder (0 without an array).
+    // Where records are encoded: the output buffer (after the header) or the compression input buffer,
+    // in the writer's own fields for the per-record code. Indexes (recordsStart, recordsLimit, pos) are
+    // array indexes into `records` when the holder has an accessible array, else indexes into `holder`
+    // itself; `shift` is the array offset of the holder (0 without an array).
     private ByteBuffer holder;       // null once closed
     private byte[] records;          // holder's array, or null: then records are written with absolute puts
     private int shift;
@@ -115,8 +106,7 @@ public final class RecordBatchWriter implements AutoCloseable {
      * {@code initialCapacity} bytes and doubled as needed.
      */
     public RecordBatchWriter(BufferAllocator allocator, int initialCapacity) {
-        this.allocator = Objects.requireNonNull(allocator, "allocator");
-        this.initialCapacity = Math.max(initialCapacity, MIN_CAPACITY);
+        this.buffers = new BatchBuffers(Objects.requireNonNull(allocator, "allocator"), initialCapacity);
         reset(0, null);
     }
 
@@ -133,22 +123,14 @@ public final class RecordBatchWriter implements AutoCloseable {
      */
     public RecordBatchWriter reset(long baseOffset, Codec codec) {
         checkNotClosed();
-        if (codec != null && (codec.id() < 0 || codec.id() > CodecProvider.MAX_ID)) {
-            throw new IllegalArgumentException("codec '" + codec.name() + "' has id " + codec.id()
-                    + ", which does not fit attribute bits 0-2 (0-" + CodecProvider.MAX_ID + ")");
-        }
+        BatchChecks.checkCodecId(codec);
         this.codec = codec == null || codec.id() == CodecProvider.NONE ? null : codec;
         holder = null; // until the buffers are there (an allocation may fail)
-        if (out == null) {
-            setOut(allocator.allocate(initialCapacity));
-        }
+        ByteBuffer out = buffers.out();
         if (this.codec == null) {
             bind(out, HEADER_LENGTH);
         } else {
-            if (scratch == null) {
-                setScratch(allocator.allocate(Math.max(out.capacity(), 1024)));
-            }
-            bind(scratch, 0);
+            bind(buffers.scratch(), 0);
         }
         pos = recordsStart;
         this.baseOffset = baseOffset;
@@ -261,8 +243,7 @@ public final class RecordBatchWriter implements AutoCloseable {
     public RecordBatchWriter appendWithOffset(long offset, Record record) {
         long delta = offset - baseOffset;
         if (delta <= lastOffsetDelta || delta > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("offset " + offset + " must be above the last appended offset "
-                    + (baseOffset + lastOffsetDelta) + " and at most base offset " + baseOffset + " + " + Integer.MAX_VALUE);
+            throw BatchChecks.badOffset(offset, baseOffset, lastOffsetDelta);
         }
         return write((int) delta, record);
     }
@@ -276,14 +257,16 @@ public final class RecordBatchWriter implements AutoCloseable {
         int keySize = key == null ? -1 : key.remaining();
         int valueSize = value == null ? -1 : value.remaining();
         int i = startRecord(offsetDelta, timestamp, keySize, valueSize, 0, 0);
+        byte[] b = records;
+        ByteBuffer h = holder;
         if (keySize >= 0) {
-            i = putBytes(i, key, key.position(), keySize);
+            i = RecordEncoding.putBytes(b, h, i, key, key.position(), keySize);
         }
-        i = putLength(i, valueSize);
+        i = RecordEncoding.putLength(b, h, i, valueSize);
         if (valueSize >= 0) {
-            i = putBytes(i, value, value.position(), valueSize);
+            i = RecordEncoding.putBytes(b, h, i, value, value.position(), valueSize);
         }
-        endRecord(putByte(i, 0), offsetDelta, timestamp); // no headers
+        endRecord(RecordEncoding.putByte(b, h, i, 0), offsetDelta, timestamp); // no headers
         return this;
     }
 
@@ -297,14 +280,16 @@ public final class RecordBatchWriter implements AutoCloseable {
         int keySize = key == null ? -1 : key.length;
         int valueSize = value == null ? -1 : value.length;
         int i = startRecord(offsetDelta, timestamp, keySize, valueSize, 0, 0);
+        byte[] b = records;
+        ByteBuffer h = holder;
         if (keySize >= 0) {
-            i = putBytes(i, key, 0, keySize);
+            i = RecordEncoding.putBytes(b, h, i, key, 0, keySize);
         }
-        i = putLength(i, valueSize);
+        i = RecordEncoding.putLength(b, h, i, valueSize);
         if (valueSize >= 0) {
-            i = putBytes(i, value, 0, valueSize);
+            i = RecordEncoding.putBytes(b, h, i, value, 0, valueSize);
         }
-        endRecord(putByte(i, 0), offsetDelta, timestamp); // no headers
+        endRecord(RecordEncoding.putByte(b, h, i, 0), offsetDelta, timestamp); // no headers
         return this;
     }
 
@@ -331,7 +316,7 @@ public final class RecordBatchWriter implements AutoCloseable {
 
     /** The bytes of memory the writer holds now (output buffer plus compression input buffer). */
     public long capacity() {
-        return (out == null ? 0L : out.capacity()) + (scratch == null ? 0L : scratch.capacity());
+        return buffers.capacity();
     }
 
     /**
@@ -349,17 +334,22 @@ public final class RecordBatchWriter implements AutoCloseable {
         checkNotClosed();
         if (builtSize == 0) {
             if (holder == null) {
-                throw new IllegalStateException("no batch started: call reset() first");
+                throw BatchChecks.notStarted();
             }
             if (count == 0) {
-                throw new IllegalStateException("no records appended: a batch holds at least one record");
+                throw BatchChecks.noRecords();
             }
-            checkProducerFields();
-            int size = codec != null ? compress() : HEADER_LENGTH + pos - recordsStart;
-            writeHeader(size);
+            BatchChecks.checkProducerFields(transactional, control, producerId, producerEpoch, baseSequence);
+            int size = codec != null
+                    ? buffers.compressScratchIntoOut(codec, pos - recordsStart)
+                    : HEADER_LENGTH + pos - recordsStart;
+            long maxTs = timestampType == TimestampType.LOG_APPEND_TIME ? logAppendTime : maxTimestamp;
+            sealer.seal(buffers.out(), buffers.outView(), size, baseOffset, partitionLeaderEpoch,
+                    BatchSealer.attributes(codec, timestampType, transactional, control, hasDeleteHorizon),
+                    lastOffsetDelta, baseTimestamp, maxTs, producerId, producerEpoch, baseSequence, count);
             builtSize = size;
         }
-        return out.slice(0, builtSize);
+        return buffers.out().slice(0, builtSize);
     }
 
     /**
@@ -371,16 +361,7 @@ public final class RecordBatchWriter implements AutoCloseable {
     public RecordBatchWriter trim(int maxRetainedCapacity) {
         checkNotClosed();
         holder = null;
-        if (scratch != null && scratch.capacity() > maxRetainedCapacity) {
-            ByteBuffer s = scratch;
-            setScratch(null);
-            allocator.release(s);
-        }
-        if (out != null && out.capacity() > maxRetainedCapacity) {
-            ByteBuffer o = out;
-            setOut(null);
-            allocator.release(o);
-        }
+        buffers.trim(maxRetainedCapacity);
         return reset(0, null);
     }
 
@@ -389,18 +370,9 @@ public final class RecordBatchWriter implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            ByteBuffer o = out;
-            ByteBuffer s = scratch;
-            setOut(null);
-            setScratch(null);
             holder = null;
             records = null;
-            if (o != null) {
-                allocator.release(o);
-            }
-            if (s != null) {
-                allocator.release(s);
-            }
+            buffers.close();
         }
     }
 
@@ -422,7 +394,7 @@ public final class RecordBatchWriter implements AutoCloseable {
 
     private int nextOffsetDelta() {
         if (lastOffsetDelta == Integer.MAX_VALUE) {
-            throw new IllegalStateException("a batch spans at most " + Integer.MAX_VALUE + " offsets");
+            throw BatchChecks.tooManyOffsets();
         }
         return lastOffsetDelta + 1;
     }
@@ -430,7 +402,7 @@ public final class RecordBatchWriter implements AutoCloseable {
     private RecordBatchWriter write(int offsetDelta, Record r) {
         List<Header> headers = r.headers();
         int headerCount = headers.size();
-        long headersSize = headerCount == 0 ? 0 : headersSize(headers, headerCount);
+        long headersSize = headerCount == 0 ? 0 : RecordEncoding.headersSize(headers, headerCount);
         long timestamp = r.timestamp();
         int keySize = r.keySize();
         int valueSize = r.valueSize();
@@ -444,7 +416,7 @@ public final class RecordBatchWriter implements AutoCloseable {
         if (keySize >= 0) {
             i = r.writeKeyTo(b, i);
         }
-        i = putLength(b, i, valueSize);
+        i = RecordEncoding.putLength(b, i, valueSize);
         if (valueSize >= 0) {
             i = r.writeValueTo(b, i);
         }
@@ -456,45 +428,9 @@ public final class RecordBatchWriter implements AutoCloseable {
     /** Writes a record's key, value and headers from {@code at} into any memory, then ends it. */
     private RecordBatchWriter writeRest(int at, int offsetDelta, long timestamp, Record r, List<Header> headers,
             int headerCount) {
-        int i = at;
-        byte[] b = records;
-        if (r.hasKey()) {
-            i = b != null ? r.writeKeyTo(b, i) : r.writeKeyTo(holder, i);
-        }
-        i = putLength(i, r.valueSize());
-        if (r.hasValue()) {
-            i = b != null ? r.writeValueTo(b, i) : r.writeValueTo(holder, i);
-        }
-        i = headerCount == 0 ? putByte(i, 0) : putHeaders(i, headers, headerCount);
-        endRecord(i, offsetDelta, timestamp);
+        int end = RecordEncoding.putKeyValueHeaders(records, holder, at, r, headers, headerCount);
+        endRecord(end, offsetDelta, timestamp);
         return this;
-    }
-
-    private static long headersSize(List<Header> headers, int headerCount) {
-        long size = 0;
-        for (int h = 0; h < headerCount; h++) {
-            Header header = headers.get(h);
-            int ks = header.keySize();
-            int vs = header.valueSize();
-            size += sizeOfVarint(ks) + ks + sizeOfVarint(vs) + Math.max(vs, 0);
-        }
-        return size;
-    }
-
-    private int putHeaders(int at, List<Header> headers, int headerCount) {
-        int i = putVarint(at, headerCount);
-        byte[] b = records;
-        for (int h = 0; h < headerCount; h++) {
-            Header header = headers.get(h);
-            i = putVarint(i, header.keySize());
-            i = b != null ? header.writeKeyTo(b, i) : header.writeKeyTo(holder, i);
-            int vs = header.valueSize();
-            i = putLength(i, vs);
-            if (vs >= 0) {
-                i = b != null ? header.writeValueTo(b, i) : header.writeValueTo(holder, i);
-            }
-        }
-        return i;
     }
 
     /**
@@ -509,17 +445,14 @@ public final class RecordBatchWriter implements AutoCloseable {
             throw notWritable();
         }
         if (timestamp < RecordBatchLayout.NO_TIMESTAMP) {
-            throw badTimestamp(timestamp);
+            throw BatchChecks.badTimestamp(count, timestamp);
         }
         long base = count == 0 && !hasDeleteHorizon ? timestamp : baseTimestamp;
         long timestampDelta = timestamp - base;
-        long body = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta)
-                + sizeOfVarint(keySize) + Math.max(keySize, 0)
-                + sizeOfVarint(valueSize) + Math.max(valueSize, 0)
-                + sizeOfVarint(headerCount) + headersSize;
+        long body = RecordEncoding.bodySize(timestampDelta, offsetDelta, keySize, valueSize, headerCount, headersSize);
         int used = pos - recordsStart;
-        if (body > MAX_CAPACITY - HEADER_LENGTH - used - Varints.MAX_VARINT_LENGTH) {
-            throw tooLarge(body, used);
+        if (body > BatchBuffers.MAX_CAPACITY - HEADER_LENGTH - used - Varints.MAX_VARINT_LENGTH) {
+            throw BatchChecks.tooLarge(body, used);
         }
         int bodySize = (int) body;
         int size = sizeOfVarint(bodySize) + bodySize;
@@ -528,24 +461,9 @@ public final class RecordBatchWriter implements AutoCloseable {
         }
         baseTimestamp = base;
         byte[] b = records;
-        if (b == null) {
-            return prefixInBuffer(bodySize, timestampDelta, offsetDelta, keySize);
-        }
-        int i = Varints.writeVarint(b, pos, bodySize);
-        b[i++] = 0; // record attributes: unused
-        i = Varints.writeVarlong(b, i, timestampDelta);
-        i = Varints.writeVarint(b, i, offsetDelta);
-        return putLength(b, i, keySize);
-    }
-
-    /** {@link #startRecord}'s writes into a buffer without an accessible array. */
-    private int prefixInBuffer(int bodySize, long timestampDelta, int offsetDelta, int keySize) {
-        ByteBuffer h = holder;
-        int i = Varints.writeVarint(h, pos, bodySize);
-        h.put(i++, (byte) 0); // record attributes: unused
-        i = Varints.writeVarlong(h, i, timestampDelta);
-        i = Varints.writeVarint(h, i, offsetDelta);
-        return putLength(i, keySize);
+        return b != null
+                ? RecordEncoding.putPrefix(b, pos, bodySize, timestampDelta, offsetDelta, keySize)
+                : RecordEncoding.putPrefix(holder, pos, bodySize, timestampDelta, offsetDelta, keySize);
     }
 
     private void endRecord(int end, int offsetDelta, long timestamp) {
@@ -555,63 +473,6 @@ public final class RecordBatchWriter implements AutoCloseable {
         if (timestamp > maxTimestamp) {
             maxTimestamp = timestamp;
         }
-    }
-
-    // ---- writing into the holder: its array when it has one, else absolute puts -------------
-
-    private static int putLength(byte[] b, int i, int size) {
-        if (size < 0) {
-            b[i] = 1; // zigzag(-1): null
-            return i + 1;
-        }
-        return Varints.writeVarint(b, i, size);
-    }
-
-    private int putLength(int i, int size) {
-        byte[] b = records;
-        if (b != null) {
-            return putLength(b, i, size);
-        }
-        if (size < 0) {
-            holder.put(i, (byte) 1);
-            return i + 1;
-        }
-        return Varints.writeVarint(holder, i, size);
-    }
-
-    private int putVarint(int i, int value) {
-        byte[] b = records;
-        return b != null ? Varints.writeVarint(b, i, value) : Varints.writeVarint(holder, i, value);
-    }
-
-    private int putByte(int i, int value) {
-        byte[] b = records;
-        if (b != null) {
-            b[i] = (byte) value;
-        } else {
-            holder.put(i, (byte) value);
-        }
-        return i + 1;
-    }
-
-    private int putBytes(int i, byte[] src, int from, int length) {
-        byte[] b = records;
-        if (b != null) {
-            System.arraycopy(src, from, b, i, length);
-        } else {
-            holder.put(i, src, from, length);
-        }
-        return i + length;
-    }
-
-    private int putBytes(int i, ByteBuffer src, int from, int length) {
-        byte[] b = records;
-        if (b != null) {
-            src.get(from, b, i, length);
-        } else {
-            holder.put(i, src, from, length);
-        }
-        return i + length;
     }
 
     // ---- memory --------------------------------------------------------------------------------
@@ -631,127 +492,21 @@ public final class RecordBatchWriter implements AutoCloseable {
     }
 
     /**
-     * Makes room for {@code more} bytes at {@code pos}: moves the records into a larger buffer from
-     * the allocator (at least double), which may be of another kind (heap or direct) than the old one.
-     * Nothing changes if the allocation fails.
+     * Makes room for {@code more} bytes at {@code pos}: moves the records into a larger buffer
+     * ({@link BatchBuffers#grow}). Nothing changes if the allocation fails.
      */
     private void grow(int more) {
         ByteBuffer old = holder;
-        int start = old == out ? HEADER_LENGTH : 0;
+        int start = buffers.isOut(old) ? HEADER_LENGTH : 0;
         int used = pos - recordsStart;
-        long capacity = Math.min(MAX_CAPACITY, Math.max((long) start + used + more, 2L * old.capacity()));
-        ByteBuffer bigger = allocator.allocate((int) capacity);
-        bigger.put(start, old, recordsStart - shift, used);
-        if (old == out) {
-            setOut(bigger);
-        } else {
-            setScratch(bigger);
-        }
-        allocator.release(old);
-        bind(bigger, start);
+        bind(buffers.grow(old, start, recordsStart - shift, used, more), start);
         pos = recordsStart + used;
-    }
-
-    private void setOut(ByteBuffer b) {
-        out = b;
-        outView = b == null ? null : b.duplicate();
-    }
-
-    private void setScratch(ByteBuffer b) {
-        scratch = b;
-        scratchView = b == null ? null : b.duplicate();
-    }
-
-    /** Makes {@code out} hold at least {@code capacity} bytes; its content is not kept. */
-    private void ensureOut(long capacity) {
-        if (capacity > MAX_CAPACITY) {
-            throw new IllegalStateException("batch may need " + capacity + " bytes, more than " + MAX_CAPACITY);
-        }
-        if (capacity > out.capacity()) {
-            ByteBuffer bigger = allocator.allocate((int) capacity);
-            ByteBuffer old = out;
-            setOut(bigger);
-            allocator.release(old);
-        }
-    }
-
-    /** Compresses the records (scratch[0, n)) to out[61, …); returns the batch size. */
-    private int compress() {
-        int n = pos - recordsStart;
-        ensureOut((long) HEADER_LENGTH + codec.maxCompressedLength(n));
-        ByteBuffer src = scratchView.clear().limit(n);
-        ByteBuffer dst = outView.clear().position(HEADER_LENGTH);
-        int written = codec.compress(src, dst);
-        return HEADER_LENGTH + written;
-    }
-
-    private void writeHeader(int size) {
-        int attributes = codec == null ? 0 : codec.id();
-        if (timestampType == TimestampType.LOG_APPEND_TIME) {
-            attributes |= RecordBatchLayout.TIMESTAMP_TYPE_MASK;
-        }
-        if (transactional) {
-            attributes |= RecordBatchLayout.TRANSACTIONAL_MASK;
-        }
-        if (control) {
-            attributes |= RecordBatchLayout.CONTROL_MASK;
-        }
-        if (hasDeleteHorizon) {
-            attributes |= RecordBatchLayout.DELETE_HORIZON_MASK;
-        }
-        long maxTs = timestampType == TimestampType.LOG_APPEND_TIME ? logAppendTime : maxTimestamp;
-        RecordBatchLayout.putHeader(out, 0, baseOffset, size - RecordBatchLayout.LOG_OVERHEAD, partitionLeaderEpoch,
-                (short) attributes, lastOffsetDelta, baseTimestamp, maxTs, producerId, producerEpoch, baseSequence,
-                count);
-        crc.reset();
-        int from = RecordBatchLayout.CRC_START_OFFSET;
-        if (out.hasArray()) {
-            crc.update(out.array(), out.arrayOffset() + from, size - from);
-        } else {
-            crc.update(outView.clear().position(from).limit(size));
-        }
-        RecordBatchLayout.putCrc(out, 0, crc.getValue());
     }
 
     // ---- state checks (failures out of line, to keep the per-record path small) ----------------
 
-    /** Kafka's {@code MemoryRecordsBuilder.validateProducerState}, at build: the setters may come in any order. */
-    private void checkProducerFields() {
-        if (transactional && producerId == RecordBatchLayout.NO_PRODUCER_ID) {
-            throw new IllegalStateException("transactional batch without a producer id (producerId -1): a transactional"
-                    + " batch needs one; set it with producer(id, epoch, sequence) or call transactional(false)");
-        }
-        if (producerId != RecordBatchLayout.NO_PRODUCER_ID) {
-            if (producerEpoch == RecordBatchLayout.NO_PRODUCER_EPOCH) {
-                throw new IllegalStateException("producerId " + producerId + " without a producer epoch (producerEpoch -1):"
-                        + " give producer(id, epoch, sequence) an epoch other than -1, or no producer id");
-            }
-            if (baseSequence < 0 && !control) {
-                throw new IllegalStateException("producerId " + producerId + " with baseSequence " + baseSequence
-                        + " in a batch that is not a control batch: expected a base sequence of at least 0 (only"
-                        + " control batches may have none); give one to producer(id, epoch, sequence)");
-            }
-        }
-    }
-
-    private IllegalArgumentException badTimestamp(long timestamp) {
-        return new IllegalArgumentException("record " + count + " of the batch has timestamp " + timestamp
-                + ", expected -1 (none) or at least 0 (ms since the epoch), as Kafka's producer requires");
-    }
-
-    private RuntimeException notWritable() {
-        if (closed) {
-            return new IllegalStateException("writer closed");
-        }
-        if (builtSize != 0) {
-            return new IllegalStateException("batch already built: call reset() to start the next one");
-        }
-        return new IllegalStateException("no batch started: call reset() first");
-    }
-
-    private static IllegalArgumentException tooLarge(long body, int used) {
-        return new IllegalArgumentException("record of " + body + " bytes does not fit in a batch of at most "
-                + MAX_CAPACITY + " bytes (" + (HEADER_LENGTH + used) + " used)");
+    private IllegalStateException notWritable() {
+        return BatchChecks.notWritable(closed, builtSize != 0);
     }
 
     private void checkOpen() {
@@ -762,7 +517,7 @@ public final class RecordBatchWriter implements AutoCloseable {
 
     private void checkNotClosed() {
         if (closed) {
-            throw new IllegalStateException("writer closed");
+            throw BatchChecks.closed();
         }
     }
 }

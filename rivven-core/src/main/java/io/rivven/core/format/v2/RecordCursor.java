@@ -63,10 +63,8 @@ public final class RecordCursor implements AutoCloseable {
     public static final int DEFAULT_MAX_DECOMPRESSED_BYTES = 256 << 20;
 
     private final CodecResolver codecs;
-    private final BufferAllocator allocator;
-    /** {@link #allocator} refusing buffers beyond {@link #maxDecompressedBytes}: what codecs get. */
-    private final BufferAllocator bounded;
-    private final int maxDecompressedBytes;
+    /** Decompresses into a buffer from the allocator, refusing buffers beyond the limit; owns that buffer. */
+    private final BoundedDecompressor decompressor;
 
     // the batch
     private long batchPosition;
@@ -84,7 +82,6 @@ public final class RecordCursor implements AutoCloseable {
     private int start;              // first record byte in buf
     private int pos;
     private int end;
-    private ByteBuffer decompressed; // owned, released on reset/close
 
     // the current record
     private int index = -1;
@@ -122,12 +119,11 @@ public final class RecordCursor implements AutoCloseable {
      */
     public RecordCursor(CodecResolver codecs, BufferAllocator allocator, int maxDecompressedBytes) {
         this.codecs = Objects.requireNonNull(codecs, "codecs");
-        this.allocator = Objects.requireNonNull(allocator, "allocator");
+        Objects.requireNonNull(allocator, "allocator");
         if (maxDecompressedBytes < 1) {
             throw new IllegalArgumentException("maxDecompressedBytes must be positive, got " + maxDecompressedBytes);
         }
-        this.maxDecompressedBytes = maxDecompressedBytes;
-        this.bounded = new Bounded();
+        this.decompressor = new BoundedDecompressor(allocator, maxDecompressedBytes);
     }
 
     /**
@@ -178,16 +174,8 @@ public final class RecordCursor implements AutoCloseable {
         } else {
             Codec codec = batch.codec(codecs);
             codecName = codec.name();
-            ByteBuffer src = batch.buffer().slice(from, to - from);
-            try {
-                decompressed = codec.decompress(src, bounded);
-            } catch (CorruptRecordException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw new CorruptRecordException(batchPosition, "records", "batch at position " + batchPosition
-                        + ": its " + (to - from) + "-byte records section does not decompress with codec '" + codecName
-                        + "' (id " + codecId + "): " + e.getMessage(), e);
-            }
+            ByteBuffer decompressed = decompressor.decompress(codec, batch.buffer().slice(from, to - from),
+                    batchPosition, codecId);
             buf = decompressed;
             start = decompressed.position();
             end = decompressed.limit();
@@ -506,38 +494,9 @@ public final class RecordCursor implements AutoCloseable {
     }
 
     private void releaseDecompressed() {
-        if (decompressed != null) {
-            ByteBuffer d = decompressed;
-            decompressed = null;
+        if (decompressor.hasBuffer()) {
             buf = null;
-            allocator.release(d);
-        }
-    }
-
-    /** The cursor's allocator, refusing any buffer larger than {@link #maxDecompressedBytes}. */
-    private final class Bounded implements BufferAllocator {
-        @Override
-        public ByteBuffer allocate(int minCapacity) {
-            check(minCapacity);
-            return allocator.allocate(minCapacity);
-        }
-
-        @Override
-        public void release(ByteBuffer buffer) {
-            allocator.release(buffer);
-        }
-
-        @Override
-        public ByteBuffer grow(ByteBuffer buffer, int minCapacity) {
-            check(minCapacity);
-            return allocator.grow(buffer, minCapacity);
-        }
-
-        private void check(int capacity) {
-            if (capacity > maxDecompressedBytes) {
-                throw new IllegalStateException("its records would decompress to more than " + maxDecompressedBytes
-                        + " bytes (the codec asked for a buffer of " + capacity + " bytes), the limit of this reader");
-            }
+            decompressor.releaseBuffer();
         }
     }
 
