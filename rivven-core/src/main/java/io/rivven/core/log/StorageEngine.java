@@ -58,7 +58,7 @@ public final class StorageEngine implements AutoCloseable {
     /** How often retention runs in the background. */
     public static final long RETENTION_CHECK_MS = 30_000;
 
-    /** How many partitions open (and recover) at the same time. */
+    /** How many partitions open (and recover), or close ({@link EngineShutdown#closeTopics}), at the same time. */
     static final int OPEN_PARALLELISM = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
     private final RivvenConfig config;
