@@ -3,8 +3,14 @@ package io.rivven.core.log;
 import io.rivven.api.PluginConfig;
 import io.rivven.api.codec.Codec;
 import io.rivven.api.index.IndexProvider;
+import io.rivven.core.config.FlushConfig;
 import io.rivven.core.config.FlushMode;
 import io.rivven.core.config.SegmentConfig;
+import io.rivven.core.config.TopicConfig;
+import io.rivven.core.format.v2.RecordBatchLayout;
+import io.rivven.core.plugin.PluginSpec;
+import io.rivven.core.plugin.Plugins;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -73,5 +79,42 @@ public record LogConfig(long segmentBytes, long segmentMs, int indexIntervalByte
             throw new IllegalArgumentException("index or batch limits out of range: indexIntervalBytes " + indexIntervalBytes
                     + ", indexMaxBytes " + indexMaxBytes + " (at least " + MIN_INDEX_BYTES + "), maxBatchBytes " + maxBatchBytes);
         }
+    }
+
+    /**
+     * Resolves a topic's effective config into a {@link LogConfig}: creates its codec, looks up its
+     * index plugins in {@code plugins} (each validates its options) and applies the engine's rules
+     * (commented below). The engine resolves every configured topic this way before touching disk.
+     *
+     * @throws io.rivven.api.ConfigException if a plugin is unknown ({@link io.rivven.core.plugin.PluginNotFoundException})
+     *         or rejects its options
+     */
+    static LogConfig resolve(TopicConfig tc, Plugins plugins) {
+        List<IndexSpec> indexes = new ArrayList<>();
+        indexes.add(builtInIndex("offset", plugins));
+        indexes.add(builtInIndex("time", plugins));
+        for (PluginSpec spec : tc.indexes()) {
+            IndexProvider p = plugins.indexes().get(spec);
+            PluginConfig options = plugins.indexes().configOf(spec);
+            p.validate(options);
+            indexes.add(new IndexSpec(p, options));
+        }
+        FlushConfig flush = tc.flush();
+        // log space is reserved for page-cache appends only: under fsyncs, ext4 converting the
+        // reserved (unwritten) extents at each fsync costs more than the reservation saves
+        // (group commit, 100 KiB batches: 0.38 GB/s with, 0.42-0.44 without)
+        long preallocate = flush.mode() == FlushMode.OS ? tc.segment().preallocateBytes() : 0;
+        // as in Kafka, retention applies to the delete policies only: a compact-only topic keeps its segments
+        boolean retains = tc.cleanupPolicy().deletes();
+        return new LogConfig(tc.segment().bytes(), tc.segment().ms(), tc.segment().indexIntervalBytes(),
+                tc.segment().indexMaxBytes(), preallocate,
+                retains ? tc.retention().ms() : -1, retains ? tc.retention().bytes() : -1, flush.mode(),
+                flush.intervalMs(), flush.intervalBytes() < 0 ? Long.MAX_VALUE : flush.intervalBytes(),
+                plugins.codecs().create(tc.compression()), indexes, RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE,
+                !tc.cleanupPolicy().compacts());
+    }
+
+    private static IndexSpec builtInIndex(String name, Plugins plugins) {
+        return new IndexSpec(plugins.indexes().get(name, "built-in index"), PluginConfig.empty("built-in index " + name));
     }
 }

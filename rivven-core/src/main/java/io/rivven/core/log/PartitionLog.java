@@ -4,9 +4,7 @@ import io.rivven.api.BufferAllocator;
 import io.rivven.core.format.v2.CodecResolver;
 import io.rivven.core.format.v2.RecordBatch;
 import io.rivven.core.format.v2.RecordBatchInfo;
-import io.rivven.core.format.v2.RecordBatchLayout;
 import io.rivven.core.format.v2.RecordBatchWriter;
-import io.rivven.core.format.v2.RecordCursor;
 import io.rivven.core.metrics.EngineMetrics;
 import io.rivven.core.record.CorruptRecordException;
 import io.rivven.core.record.Record;
@@ -75,7 +73,6 @@ public final class PartitionLog implements AutoCloseable {
     private final Path dir;
     private final LogConfig config;
     private final SegmentFactory factory;
-    private final CodecResolver codecs;
     private final EngineMetrics metrics;
     private final LongSupplier clock;
     private final ConcurrentSkipListMap<Long, Segment> segments;
@@ -84,6 +81,8 @@ public final class PartitionLog implements AutoCloseable {
     private final RecordBatchInfo batchInfo;
     private final RecordBatch batchView = new RecordBatch();
     private final PartitionReader reader;
+    private final ReadyBatchValidator validator;
+    private final SegmentRollPolicy rollPolicy;
     private final List<io.micrometer.core.instrument.Meter> meters;
 
     private volatile long highWatermark;
@@ -105,7 +104,6 @@ public final class PartitionLog implements AutoCloseable {
         this.dir = factory.dir();
         this.config = config;
         this.factory = factory;
-        this.codecs = codecs;
         this.metrics = metrics;
         this.clock = clock;
         this.segments = new ConcurrentSkipListMap<>(loaded);
@@ -120,6 +118,8 @@ public final class PartitionLog implements AutoCloseable {
             s.onIndexDamage(this::indexDamaged);
         }
         this.reader = new PartitionReader(name, this, segments, codecs, metrics);
+        this.validator = new ReadyBatchValidator(name, config.maxBatchBytes(), codecs);
+        this.rollPolicy = new SegmentRollPolicy(name, config);
         this.meters = metrics.partitionGauges(topic, partition, this, PartitionLog::segmentCount, PartitionLog::sizeInBytes);
     }
 
@@ -234,51 +234,11 @@ public final class PartitionLog implements AutoCloseable {
      */
     public AppendResult appendBatch(ByteBuffer batch) {
         long start = System.nanoTime();
-        RecordBatch view = new RecordBatch().wrap(batch, batch.position());
-        view.ensureValid(config.maxBatchBytes());
-        if (view.sizeInBytes() != batch.remaining()) {
-            throw new CorruptRecordException(0, "batchLength", name + ": buffer holds " + batch.remaining() + " bytes but the batch at its start is "
-                    + view.sizeInBytes() + " bytes; append one batch per call");
-        }
-        if (view.recordCount() == 0) { // Kafka's LogValidator refuses it too ("Invalid reported count")
-            throw new CorruptRecordException(0, "recordCount", name + ": batch holds no records (recordCount 0, "
-                    + (view.isCompressed() ? "codec id " + view.codecId() + ", " : "uncompressed, ")
-                    + (view.sizeInBytes() - RecordBatchLayout.HEADER_LENGTH) + "-byte records section): it has no offsets to"
-                    + " assign; append a batch of at least one record");
-        }
-        if (view.recordCount() != view.lastOffsetDelta() + 1) {
-            throw new CorruptRecordException(0, "lastOffsetDelta", name + ": batch has " + view.recordCount() + " records but last offset delta "
-                    + view.lastOffsetDelta() + "; a producer batch has contiguous offset deltas 0..n-1");
-        }
-        validateRecords(view);
+        RecordBatch view = validator.validate(batch);
         int count = view.recordCount();
         int size = batch.remaining();
         long last = appendLocked(batch);
         return appended(last - count + 1, last, size, count, start);
-    }
-
-    /**
-     * Checks what a producer batch's CRC cannot: that its codec is loaded (else no consumer could
-     * read it) and, when it is uncompressed, that every record parses (framing, varints, lengths,
-     * headers: a walk over the bytes already in memory, nothing copied). A batch failing either is
-     * refused here, not stored for every consumer to fail on. Compressed records are not
-     * decompressed to check them, as the issue's "validate CRC and header, assign offsets without
-     * re-encoding" asks: Kafka's {@code LogValidator} does decompress them, which measured here
-     * brings a ready lz4 or zstd batch's append down to Kafka's speed (docs/performance.md).
-     *
-     * @throws CorruptRecordException naming the position and the field
-     */
-    private void validateRecords(RecordBatch view) {
-        if (view.isCompressed()) {
-            view.codec(codecs);
-            return;
-        }
-        try (RecordCursor records = new RecordCursor(CodecResolver.uncompressedOnly(), BufferAllocator.HEAP)) {
-            records.reset(view);
-            while (records.next()) {
-                // next() checks each record's framing, varints, lengths and headers
-            }
-        }
     }
 
     /**
@@ -302,7 +262,7 @@ public final class PartitionLog implements AutoCloseable {
             last = base + view.lastOffsetDelta();
             long now = clock.getAsLong();
             Segment active = segments.lastEntry().getValue();
-            if (shouldRoll(active, size, last, view.maxTimestamp(), now)) {
+            if (rollPolicy.shouldRoll(active, size, last, view.maxTimestamp(), now)) {
                 Segment next = rollLocked(active);
                 rolled = active;
                 active = next;
@@ -421,44 +381,6 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     // ================================================================= roll
-
-    /**
-     * Kafka's {@code LogSegment.shouldRoll} without jitter: the batch would make the segment larger
-     * than {@code segment.bytes}, its offsets would not fit the 4-byte relative offsets, an index is
-     * full, or the segment is older than {@code segment.ms}. Age counts two ways: on the engine
-     * clock since the first append of this session (exact, and blind to record timestamps), and,
-     * as Kafka counts it, from the first batch's timestamp to this batch's, which is all a
-     * reopened engine knows (a reopen would otherwise restart the age from the log's last
-     * modification). A first batch with a timestamp far in the past rolls the segment at the next
-     * batch, as in Kafka.
-     */
-    private boolean shouldRoll(Segment active, int batchSize, long lastOffset, long batchMaxTimestamp, long now) {
-        if (active.isEmpty()) {
-            return false;
-        }
-        boolean full = active.size() + batchSize > config.segmentBytes();
-        boolean offsetsOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
-        return full || offsetsOverflow || active.anyIndexFull() || tooOld(active, batchMaxTimestamp, now);
-    }
-
-    private boolean tooOld(Segment active, long batchMaxTimestamp, long now) {
-        long max = config.segmentMs();
-        if (max == Long.MAX_VALUE) {
-            return false;
-        }
-        if (now - active.createdMs() > max) {
-            return true;
-        }
-        long first;
-        try {
-            first = active.firstBatchTimestamp();
-        } catch (IOException e) { // asked once: the engine clock alone ages this segment then
-            LOG.log(System.Logger.Level.WARNING, "{0}: reading the first batch of {1} failed; segment.ms counts on the engine"
-                    + " clock only for this segment: {2}", name, active.logFile(), e.toString());
-            return false;
-        }
-        return first >= 0 && batchMaxTimestamp >= 0 && batchMaxTimestamp - first > max;
-    }
 
     /**
      * Seals the active segment and opens a new one at the high watermark. Under the lock; the

@@ -3,35 +3,24 @@ package io.rivven.core.log;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.rivven.api.ConfigException;
-import io.rivven.api.PluginConfig;
-import io.rivven.api.index.IndexProvider;
 import io.rivven.api.io.IoBackend;
 import io.rivven.api.io.IoBackendProvider;
 import io.rivven.core.config.ConfigValidator;
-import io.rivven.core.config.FlushConfig;
 import io.rivven.core.config.FlushMode;
 import io.rivven.core.config.RivvenConfig;
 import io.rivven.core.config.TopicConfig;
 import io.rivven.core.format.v2.CodecResolver;
-import io.rivven.core.format.v2.RecordBatchLayout;
 import io.rivven.core.metrics.EngineMetrics;
 import io.rivven.core.plugin.PluginLoader;
-import io.rivven.core.plugin.PluginSpec;
 import io.rivven.core.plugin.Plugins;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -42,7 +31,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.stream.Stream;
 
 /**
  * The storage engine: the topics under {@code <dataDir>/topics}, each a set of partition logs.
@@ -70,19 +58,12 @@ public final class StorageEngine implements AutoCloseable {
     /** How often retention runs in the background. */
     public static final long RETENTION_CHECK_MS = 30_000;
 
-    /** How many partitions open (and recover) at the same time. */
-    private static final int OPEN_PARALLELISM = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-
-    /**
-     * Set in the engine's own threads (its scheduler, the threads that close partitions), where
-     * callbacks of the durable() futures they complete run: a close() called there must not wait
-     * for a close that waits for that thread.
-     */
-    private static final ThreadLocal<Boolean> ENGINE_THREAD = new ThreadLocal<>();
+    /** How many partitions open (and recover), or close ({@link EngineShutdown#closeTopics}), at the same time. */
+    static final int OPEN_PARALLELISM = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
     private final RivvenConfig config;
     private final Plugins plugins;
-    private final Path topicsDir;
+    private final TopicDirectories topicDirs;
     private final IoBackend io;
     private final EngineMetrics metrics;
     private final LongSupplier clock;
@@ -91,8 +72,7 @@ public final class StorageEngine implements AutoCloseable {
     private final Object topicLock = new Object();
     private final DataDirLock dirLock;
     private volatile boolean closed;
-    /** Completed when the first {@link #close()} is done (a concurrent second one waits for it). */
-    private final CompletableFuture<Void> closeDone = new CompletableFuture<>();
+    private final EngineShutdown shutdown = new EngineShutdown();
 
     /** A topic: its partitions and config. */
     public record Topic(String name, TopicConfig config, List<PartitionLog> partitions, List<ScheduledFuture<?>> tasks) {
@@ -109,9 +89,9 @@ public final class StorageEngine implements AutoCloseable {
         this.clock = b.clock;
         config.validate(plugins);
         // everything the topics need resolves before the first file is touched
-        logConfig(config.defaults());
+        LogConfig.resolve(config.defaults(), plugins);
         for (Map.Entry<String, TopicConfig> e : config.topics().entrySet()) {
-            logConfig(e.getValue());
+            LogConfig.resolve(e.getValue(), plugins);
         }
         IoBackendProvider ioProvider = ConfigValidator.ioBackend(config, plugins);
         // creating the backend checks its options: before the data directory (and its lock) is touched
@@ -127,18 +107,10 @@ public final class StorageEngine implements AutoCloseable {
             throw e;
         }
         this.io = backend;
-        this.topicsDir = config.dataDir().resolve("topics");
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(() -> {
-                ENGINE_THREAD.set(Boolean.TRUE);
-                r.run();
-            }, "rivven-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
+        this.topicDirs = new TopicDirectories(config.dataDir().resolve("topics"), clock);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(EngineShutdown.engineThreads("rivven-scheduler"));
         try {
-            Files.createDirectories(topicsDir);
-            loadTopics();
+            topicDirs.load((name, dir, partitions) -> topics.put(name, openTopic(name, dir, partitions)));
             for (Map.Entry<String, TopicConfig> e : config.topics().entrySet()) {
                 if (!topics.containsKey(e.getKey())) {
                     createTopic(e.getKey(), e.getValue().partitions());
@@ -244,38 +216,17 @@ public final class StorageEngine implements AutoCloseable {
                 throw new IllegalStateException("topic '" + name + "' already exists with "
                         + topics.get(name).partitionCount() + " partitions");
             }
-            Path dir = topicsDir.resolve(name);
-            if (Files.exists(dir)) { // never a topic's: open removed or loaded every one it could
-                throw new StorageException(dir.toAbsolutePath() + " exists but is not a topic of this engine (it holds files"
-                        + " that are not Rivven partitions and was ignored at open); move it away, or pick another name");
-            }
-            Files.createDirectories(dir);
+            Path dir = topicDirs.create(name, partitions);
             Topic t;
             try {
-                for (int p = 0; p < partitions; p++) {
-                    Files.createDirectories(dir.resolve(LogFiles.partitionDirName(p)));
-                }
-                Checkpoint.syncDirectory(dir);
-                new TopicMetadata(partitions).write(dir);
-                Checkpoint.syncDirectory(topicsDir);
                 t = openTopic(name, dir, partitions);
             } catch (IOException | RuntimeException e) {
                 // the caller was told the topic does not exist: neither a retry nor the next open may find it
-                removeTopicDir(name, dir, e);
+                topicDirs.removeAfterFailedCreation(name, dir, e);
                 throw e;
             }
             topics.put(name, t);
             return t;
-        }
-    }
-
-    /** Removes the directory of a topic whose creation failed (as a deletion does); a failure is added to {@code cause}. */
-    private void removeTopicDir(String name, Path dir, Exception cause) {
-        try {
-            discardTopicDir(name, dir);
-        } catch (IOException | RuntimeException e) {
-            cause.addSuppressed(new IOException("removing " + dir.toAbsolutePath() + " after the failed creation failed too"
-                    + " (remove it before creating the topic again): " + e, e));
         }
     }
 
@@ -303,7 +254,7 @@ public final class StorageEngine implements AutoCloseable {
      *         deletion would wait for); attach such callbacks with the {@code ...Async} methods
      */
     public boolean deleteTopic(String name) throws IOException {
-        if (insideEngine()) {
+        if (EngineShutdown.insideEngine(topics.values())) {
             // the deletion would wait for the close of partitions that wait for this very thread
             throw new IllegalStateException("deleteTopic('" + name + "') from inside the engine (a durable() callback it runs,"
                     + " holding its locks) would wait for itself; attach such a callback with an ...Async method");
@@ -315,41 +266,15 @@ public final class StorageEngine implements AutoCloseable {
                 return false;
             }
             try {
-                closeTopic(t);
+                EngineShutdown.closeTopics(List.of(t), OPEN_PARALLELISM);
             } catch (IOException e) {
                 // its data goes anyway; stopping here would leave the topic out of the engine but on
                 // disk, where the next open (or a new topic of the same name) would take it back
                 System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING,
                         "topic " + name + ": closing it before deletion failed (" + e.getMessage() + "); deleting it anyway");
             }
-            discardTopicDir(name, topicsDir.resolve(name));
+            topicDirs.discard(name, topicDirs.dirOf(name));
             return true;
-        }
-    }
-
-    /**
-     * Renames a topic's directory to a free {@code <name>~<millis>.deleted} (durably: from then on
-     * the next open finishes the deletion), then deletes it.
-     */
-    private void discardTopicDir(String name, Path dir) throws IOException {
-        Path doomed = deletedTopicDir(name);
-        Files.move(dir, doomed);
-        Checkpoint.syncDirectory(topicsDir);
-        deleteTree(doomed);
-    }
-
-    /**
-     * A free {@code <name>~<millis>.deleted} path for the directory of a topic being deleted: the
-     * clock's millisecond, or the next one free when a deletion of the same name left a directory
-     * there (its removal failed). Called under {@code topicLock}, and the data directory's lock
-     * keeps other processes out, so the name is still free when the directory moves there.
-     */
-    private Path deletedTopicDir(String name) {
-        for (long millis = clock.getAsLong(); ; millis++) {
-            Path doomed = topicsDir.resolve(TopicMetadata.deletedTopicDirName(name, millis));
-            if (Files.notExists(doomed, LinkOption.NOFOLLOW_LINKS)) {
-                return doomed;
-            }
         }
     }
 
@@ -397,43 +322,9 @@ public final class StorageEngine implements AutoCloseable {
 
     // ================================================================ open/close
 
-    private void loadTopics() throws IOException {
-        List<Path> dirs = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(topicsDir)) {
-            for (Path p : ds) {
-                String f = p.getFileName().toString();
-                if (TopicMetadata.isDeletedTopicDir(f)) {
-                    deleteTree(p); // an interrupted topic deletion
-                } else if (Files.isDirectory(p)) {
-                    dirs.add(p);
-                }
-            }
-        }
-        dirs.sort(Comparator.naturalOrder());
-        System.Logger log = System.getLogger(StorageEngine.class.getName());
-        for (Path dir : dirs) {
-            String name = dir.getFileName().toString();
-            if (!TopicConfig.isValidName(name)) {
-                log.log(System.Logger.Level.WARNING, "ignoring " + dir + ": not a topic directory (not a valid topic name)");
-                continue;
-            }
-            Optional<TopicMetadata> meta = TopicMetadata.readOrRebuild(dir);
-            if (meta.isPresent()) {
-                topics.put(name, openTopic(name, dir, meta.get().partitions()));
-            } else if (TopicMetadata.holdsNoData(dir)) {
-                // created up to the partition directories, then interrupted: nothing was ever appended
-                log.log(System.Logger.Level.INFO, "removing " + dir + ": a topic creation was interrupted");
-                deleteTree(dir);
-            } else {
-                log.log(System.Logger.Level.WARNING, "ignoring " + dir + ": it has no " + TopicMetadata.FILE
-                        + " and holds files that are not Rivven partitions; move them away");
-            }
-        }
-    }
-
     private Topic openTopic(String name, Path dir, int partitions) throws IOException {
         TopicConfig tc = config.topic(name).withPartitions(partitions);
-        LogConfig lc = logConfig(tc);
+        LogConfig lc = LogConfig.resolve(tc, plugins);
         CodecResolver codecs = plugins.codecs()::forId;
         List<PartitionLog> logs = new ArrayList<>(partitions);
         // Partitions open (and recover) in parallel: most of the time is fsyncs and directory
@@ -525,89 +416,6 @@ public final class StorageEngine implements AutoCloseable {
         return new IOException("opening topic " + topic + " failed: " + t, t);
     }
 
-    /** Resolves a topic's plugins into a {@link LogConfig}. */
-    LogConfig logConfig(TopicConfig tc) {
-        List<LogConfig.IndexSpec> indexes = new ArrayList<>();
-        indexes.add(builtInIndex("offset"));
-        indexes.add(builtInIndex("time"));
-        for (PluginSpec spec : tc.indexes()) {
-            IndexProvider p = plugins.indexes().get(spec);
-            PluginConfig options = plugins.indexes().configOf(spec);
-            p.validate(options);
-            indexes.add(new LogConfig.IndexSpec(p, options));
-        }
-        FlushConfig flush = tc.flush();
-        // log space is reserved for page-cache appends only: under fsyncs, ext4 converting the
-        // reserved (unwritten) extents at each fsync costs more than the reservation saves
-        // (group commit, 100 KiB batches: 0.38 GB/s with, 0.42-0.44 without)
-        long preallocate = flush.mode() == FlushMode.OS ? tc.segment().preallocateBytes() : 0;
-        // as in Kafka, retention applies to the delete policies only: a compact-only topic keeps its segments
-        boolean retains = tc.cleanupPolicy().deletes();
-        return new LogConfig(tc.segment().bytes(), tc.segment().ms(), tc.segment().indexIntervalBytes(),
-                tc.segment().indexMaxBytes(), preallocate,
-                retains ? tc.retention().ms() : -1, retains ? tc.retention().bytes() : -1, flush.mode(),
-                flush.intervalMs(), flush.intervalBytes() < 0 ? Long.MAX_VALUE : flush.intervalBytes(),
-                plugins.codecs().create(tc.compression()), indexes, RecordBatchLayout.DEFAULT_MAX_BATCH_SIZE,
-                !tc.cleanupPolicy().compacts());
-    }
-
-    private LogConfig.IndexSpec builtInIndex(String name) {
-        return new LogConfig.IndexSpec(plugins.indexes().get(name, "built-in index"), PluginConfig.empty("built-in index " + name));
-    }
-
-    private void closeTopic(Topic t) throws IOException {
-        t.tasks().forEach(f -> f.cancel(false));
-        closeAll(t.partitions());
-    }
-
-    /**
-     * Closes partitions in parallel (each close is a few fsyncs); throws the first failure after
-     * trying all. Not interruptible; the caller's interrupt flag is kept.
-     */
-    private static void closeAll(List<PartitionLog> partitions) throws IOException {
-        Semaphore slots = new Semaphore(OPEN_PARALLELISM);
-        IOException first = null;
-        // Waits uninterruptibly (a close half done helps nobody); an interrupt is kept for the caller.
-        boolean interrupted = Thread.interrupted();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (PartitionLog p : partitions) {
-                fs.add(pool.submit(() -> {
-                    slots.acquire();
-                    ENGINE_THREAD.set(Boolean.TRUE);
-                    try {
-                        p.close();
-                    } finally {
-                        ENGINE_THREAD.remove();
-                        slots.release();
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) {
-                for (;;) {
-                    try {
-                        f.get();
-                        break;
-                    } catch (ExecutionException e) {
-                        IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause().toString(), e.getCause());
-                        first = first == null ? io : first;
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
-    }
-
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("storage engine is closed");
@@ -633,54 +441,7 @@ public final class StorageEngine implements AutoCloseable {
             second = closed;
             closed = true;
         }
-        boolean inside = insideEngine();
-        if (second) {
-            if (!inside) { // never inside the engine: the close may be waiting for this thread
-                closeDone.join(); // uninterruptible, as the close it waits for
-            }
-            return;
-        }
-        if (inside) {
-            Thread.ofPlatform().name("rivven-close").start(() -> {
-                try {
-                    closeAfterShutdown();
-                } catch (IOException | RuntimeException e) {
-                    System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING,
-                            "closing the engine (asked from a durable() callback) failed: " + e, e);
-                } finally {
-                    closeDone.complete(null);
-                }
-            });
-            return;
-        }
-        boolean interrupted = Thread.interrupted();
-        try {
-            closeAfterShutdown();
-        } finally {
-            closeDone.complete(null);
-            if (interrupted || Thread.interrupted()) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /**
-     * Whether this thread is inside the engine: one of its own threads, or one holding the lock or
-     * the flush lock of a partition (where durable() callbacks run), which a close or a deletion
-     * would wait for.
-     */
-    private boolean insideEngine() {
-        if (ENGINE_THREAD.get() != null) {
-            return true;
-        }
-        for (Topic t : topics.values()) {
-            for (PartitionLog p : t.partitions()) {
-                if (p.isLockedByCurrentThread()) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        shutdown.close(second, EngineShutdown.insideEngine(topics.values()), this::closeAfterShutdown);
     }
 
     private void closeAfterShutdown() throws IOException {
@@ -688,30 +449,10 @@ public final class StorageEngine implements AutoCloseable {
         // interrupt would no longer break its files, as file I/O survives interrupts, but would gain
         // nothing.) Periodic tasks stop at shutdown().
         scheduler.shutdown();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                if (!scheduler.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                    System.getLogger(StorageEngine.class.getName()).log(System.Logger.Level.WARNING,
-                            "background flush or retention still running after 30 s; closing partitions anyway");
-                }
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // keep waiting; the flag is set again below
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        EngineShutdown.awaitBackgroundWork(scheduler);
         IOException first = null;
-        List<PartitionLog> all = new ArrayList<>();
-        for (Topic t : topics.values()) {
-            t.tasks().forEach(f -> f.cancel(false));
-            all.addAll(t.partitions());
-        }
         try {
-            closeAll(all);
+            EngineShutdown.closeTopics(topics.values(), OPEN_PARALLELISM);
         } catch (IOException e) {
             first = e;
         }
@@ -740,7 +481,7 @@ public final class StorageEngine implements AutoCloseable {
         scheduler.shutdownNow();
         topics.clear();
         dirLock.close();
-        closeDone.complete(null);
+        shutdown.abandoned();
     }
 
     private void closeQuietly() {
@@ -748,19 +489,6 @@ public final class StorageEngine implements AutoCloseable {
             close();
         } catch (IOException | RuntimeException ignored) {
             // reporting the original failure
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }
