@@ -48,13 +48,6 @@ final class BatchSealer {
         RecordBatchLayout.putHeader(out, 0, baseOffset, size - RecordBatchLayout.LOG_OVERHEAD, partitionLeaderEpoch,
                 attributes, lastOffsetDelta, baseTimestamp, maxTimestamp, producerId, producerEpoch, baseSequence,
                 count);
-        crc.reset();
-        int from = RecordBatchLayout.CRC_START_OFFSET;
-        if (out.hasArray()) {
-            crc.update(out.array(), out.arrayOffset() + from, size - from);
-        } else {
-            crc.update(outView.clear().position(from).limit(size));
-        }
-        RecordBatchLayout.putCrc(out, 0, crc.getValue());
+        RecordBatchLayout.putCrc(out, 0, RecordBatchLayout.crc32c(crc, out, outView, RecordBatchLayout.CRC_START_OFFSET, size));
     }
 }

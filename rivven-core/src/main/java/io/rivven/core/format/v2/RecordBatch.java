@@ -225,21 +225,13 @@ public final class RecordBatch {
     public long computeChecksum() {
         if (crc == null) {
             crc = new CRC32C();
-        } else {
-            crc.reset();
         }
-        int from = offset + RecordBatchLayout.CRC_START_OFFSET;
-        int to = offset + sizeInBytes();
-        if (buffer.hasArray()) {
-            crc.update(buffer.array(), buffer.arrayOffset() + from, to - from);
-        } else {
-            if (crcBuffer != buffer) {
-                crcBuffer = buffer;
-                crcView = buffer.duplicate();
-            }
-            crc.update(crcView.limit(crcView.capacity()).position(from).limit(to));
+        if (!buffer.hasArray() && crcBuffer != buffer) {
+            crcBuffer = buffer;
+            crcView = buffer.duplicate();
         }
-        return crc.getValue();
+        return RecordBatchLayout.crc32c(crc, buffer, crcView, offset + RecordBatchLayout.CRC_START_OFFSET,
+                offset + sizeInBytes());
     }
 
     /** Whether {@link #ensureValid()} would pass. */

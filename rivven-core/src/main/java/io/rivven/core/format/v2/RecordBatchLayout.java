@@ -243,13 +243,21 @@ public final class RecordBatchLayout {
      * {@link #CRC_START_OFFSET} to its end. The caller checks that the batch lies within the buffer.
      */
     public static long computeCrc(ByteBuffer b, int at, int sizeInBytes) {
-        CRC32C crc = new CRC32C();
-        int from = at + CRC_START_OFFSET;
-        int length = sizeInBytes - CRC_START_OFFSET;
+        return crc32c(new CRC32C(), b, b.hasArray() ? null : b.duplicate(), at + CRC_START_OFFSET, at + sizeInBytes);
+    }
+
+    /**
+     * Resets {@code crc} and returns the CRC-32C of {@code b}'s bytes from index {@code from} to
+     * {@code to}: from the array when {@code b} has one, else through {@code view}, a duplicate of
+     * {@code b} whose position and limit this changes (unused, and may be null, when {@code b} has
+     * an array). The one CRC routine of the writer, the reader and {@link #computeCrc}.
+     */
+    static long crc32c(CRC32C crc, ByteBuffer b, ByteBuffer view, int from, int to) {
+        crc.reset();
         if (b.hasArray()) {
-            crc.update(b.array(), b.arrayOffset() + from, length);
+            crc.update(b.array(), b.arrayOffset() + from, to - from);
         } else {
-            crc.update(b.duplicate().limit(from + length).position(from));
+            crc.update(view.limit(view.capacity()).position(from).limit(to));
         }
         return crc.getValue();
     }
