@@ -53,6 +53,13 @@ class CloseFromCallbackTest {
         };
     }
 
+    /** The closed engine released its directory, and the first append (one record at offset 0) was written. */
+    private static void assertReopensWithTheFirstAppend(EngineFixture fx) throws IOException {
+        try (StorageEngine again = fx.open()) {
+            assertEquals(EngineFixture.expected(0, 1, 20), EngineFixture.readAll(again.partition("t", 0), 0));
+        }
+    }
+
     /**
      * Holds the scheduler's next group commit (the one an append past {@code intervalBytes} queues)
      * until the returned latch is counted down, so the test can attach its callback first; the
@@ -89,9 +96,7 @@ class CloseFromCallbackTest {
         assertInstanceOf(PartitionFailedException.class, failed.getCause());
         engine.close(); // waits for the close the callback started
         assertTrue(p.isClosed());
-        try (StorageEngine again = fx.open()) { // the directory was released; the append was written
-            assertEquals(EngineFixture.expected(0, 1, 20), EngineFixture.readAll(again.partition("t", 0), 0));
-        }
+        assertReopensWithTheFirstAppend(fx);
     }
 
     @Test
@@ -109,9 +114,7 @@ class CloseFromCallbackTest {
         assertEquals("rivven-scheduler", closed.get(20, TimeUnit.SECONDS));
         engine.close();
         assertTrue(p.isClosed());
-        try (StorageEngine again = fx.open()) {
-            assertEquals(EngineFixture.expected(0, 1, 20), EngineFixture.readAll(again.partition("t", 0), 0));
-        }
+        assertReopensWithTheFirstAppend(fx);
     }
 
     @Test
@@ -140,9 +143,7 @@ class CloseFromCallbackTest {
         engine.close();
         assertTrue(p.isClosed());
         faulty.failAppend.set(false);
-        try (StorageEngine again = fx.open()) {
-            assertEquals(EngineFixture.expected(0, 1, 20), EngineFixture.readAll(again.partition("t", 0), 0));
-        }
+        assertReopensWithTheFirstAppend(fx);
     }
 
     /**
